@@ -1,0 +1,352 @@
+"""Check every answer before cookiecutter writes a file of the project.
+
+All rules live in ``RULES``, one row per answer: what a valid value looks like, a valid
+example, why a given value breaks the rule and, where one can be guessed, a fixed value.
+On any failure the hook prints every problem at once, then a ready-to-run cookiecutter
+command that carries all the answers with the fixes applied, and exits 1; cookiecutter
+then removes the half-made project folder.
+
+The answers arrive as JSON data (rendered with ``tojson``), never as code, so no answer
+can change what this script does. Only the standard library is used: the hook runs on
+whatever Python runs cookiecutter (3.10 or newer).
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+import re
+import shlex
+import sys
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+# CodeArtifact input rules: the patterns and lengths of botocore's service model
+# (shapes DomainName, AccountId, RepositoryName). tests/test_inputs.py reads the model
+# and fails if these drift from it.
+DOMAIN_PATTERN = r"[a-z][a-z0-9\-]{0,48}[a-z0-9]"
+DOMAIN_LENGTH = (2, 50)
+ACCOUNT_ID_PATTERN = r"[0-9]{12}"
+ACCOUNT_ID_LENGTH = (12, 12)
+REPOSITORY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}"
+REPOSITORY_LENGTH = (2, 100)
+PACKAGE_NAME_LENGTH = (1, 255)  # botocore PackageName: CodeArtifact refuses longer names
+
+# boto3.session.Session().get_available_regions("codeartifact"); also checked by the tests.
+CODEARTIFACT_REGIONS = (
+    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+    "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3",
+    "us-east-1", "us-east-2", "us-west-2",
+)  # fmt: skip
+REGION_PATTERN = r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}"
+
+# The choices of cookiecutter.json (the tests check both lists agree).
+CHOICES = {
+    "python_min_version": ("3.11", "3.12", "3.13", "3.14"),
+    "license": ("Proprietary", "MIT", "Apache-2.0"),
+}
+
+PEP508_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
+# PEP 440, appendix B (the canonical public + local version pattern).
+PEP440_VERSION = r"""
+    v?
+    (?:(?P<epoch>[0-9]+)!)?
+    (?P<release>[0-9]+(?:\.[0-9]+)*)
+    (?P<pre>[-_\.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_\.]?(?P<pre_n>[0-9]+)?)?
+    (?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_\.]?(?P<post_l>post|rev|r)[-_\.]?(?P<post_n2>[0-9]+)?))?
+    (?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?
+    (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
+"""
+EMAIL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+
+Check = Callable[[str], Optional[str]]
+Fix = Callable[[str], Optional[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    rule: str  # what a valid value looks like, in words
+    example: str
+    problem: Check  # why a value breaks the rule, or None when it is valid
+    fix: Fix = lambda value: None  # a value that follows the rule, or None
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def fullmatch(pattern: str, value: str, flags: int = 0) -> bool:
+    return re.fullmatch(pattern, value, flags | re.ASCII) is not None
+
+
+def pattern_check(
+    pattern: str, length: tuple[int, int], reasons: list[tuple[Check, str]], flags: int = 0
+) -> Check:
+    """A check that accepts exactly ``pattern`` within ``length`` characters.
+
+    ``reasons`` only explain a refusal in plain words; whether a value is valid is decided
+    by the pattern and length alone, so the rule stays the one botocore enforces.
+    """
+    low, high = length
+
+    def problem(value: str) -> Optional[str]:
+        if low <= len(value) <= high and fullmatch(pattern, value, flags):
+            return None
+        for applies, reason in reasons:
+            if applies(value):
+                return reason
+        if not low <= len(value) <= high:
+            return f"it has {len(value)} characters"
+        return "it contains characters that are not allowed"
+
+    return problem
+
+
+def one_line_text(low: int, high: int) -> Check:
+    def problem(value: str) -> Optional[str]:
+        if any(char in value for char in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
+            return "it spans more than one line"
+        if any(unicodedata.category(char) == "Cc" for char in value):
+            return "it contains control characters"
+        if not low <= len(value.strip()) <= high:
+            return f"it has {len(value.strip())} characters"
+        return None
+
+    return problem
+
+
+def import_name_problem(value: str) -> Optional[str]:
+    if not fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        return "it is not a Python identifier (ASCII letters, digits and '_', not starting with a digit)"
+    if keyword.iskeyword(value):
+        return "it is a Python keyword"
+    if value in sys.stdlib_module_names:
+        return "it is the name of a standard-library module, which it would shadow"
+    return None
+
+
+def choice_check(key: str) -> Check:
+    return lambda value: None if value in CHOICES[key] else "it is not one of the choices"
+
+
+# --- fixes ----------------------------------------------------------------------------
+
+
+def ascii_fold(value: str) -> str:
+    """``Café Ütils`` -> ``Cafe Utils``."""
+    return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+
+
+def valid_or_none(check: Check, value: str) -> Optional[str]:
+    return value if value and check(value) is None else None
+
+
+def fix_one_line(value: str, high: int) -> str:
+    return " ".join(value.split())[:high].strip()
+
+
+def fix_package_name(value: str) -> Optional[str]:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(value)).strip("._-")
+    return valid_or_none(package_name_problem, name[: PACKAGE_NAME_LENGTH[1]].strip("._-"))
+
+
+def fix_import_name(value: str) -> Optional[str]:
+    name = re.sub(r"[^a-z0-9_]+", "_", ascii_fold(value).lower()).strip("_")
+    if name[:1].isdigit():
+        name = f"pkg_{name}"
+    if name and import_name_problem(name) and fullmatch(r"[a-z_][a-z0-9_]*", name):
+        name = f"{name}_lib"  # a keyword or a standard-library name
+    return valid_or_none(import_name_problem, name)
+
+
+def fix_email(value: str) -> Optional[str]:
+    found = re.search(EMAIL, value, re.ASCII)
+    return found.group(0) if found else None
+
+
+def fix_version(value: str) -> Optional[str]:
+    return valid_or_none(version_problem, value.strip().lstrip("vV"))
+
+
+def fix_region(value: str) -> Optional[str]:
+    return valid_or_none(region_problem, re.sub(r"[\s_]+", "-", value.strip().lower()))
+
+
+def fix_domain(value: str) -> Optional[str]:
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_fold(value).lower())
+    name = re.sub(r"^[^a-z]+", "", name)[: DOMAIN_LENGTH[1]].rstrip("-")
+    return valid_or_none(domain_problem, name)
+
+
+def fix_account_id(value: str) -> Optional[str]:
+    return valid_or_none(account_id_problem, re.sub(r"[\s-]", "", value))
+
+
+def fix_repository(value: str) -> Optional[str]:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(value))
+    name = re.sub(r"^[^A-Za-z0-9]+", "", name)[: REPOSITORY_LENGTH[1]]
+    return valid_or_none(repository_problem, name)
+
+
+# --- the rules ------------------------------------------------------------------------
+
+package_name_problem = pattern_check(
+    PEP508_NAME,
+    PACKAGE_NAME_LENGTH,
+    [
+        (lambda v: not v.isascii(), "only ASCII letters are allowed"),
+        (lambda v: bool(re.search(r"\s", v)), "spaces are not allowed"),
+        (lambda v: not fullmatch(r"[A-Za-z0-9].*", v), "it must start with a letter or digit"),
+        (lambda v: not fullmatch(r".*[A-Za-z0-9]", v), "it must end with a letter or digit"),
+    ],
+)
+version_problem = pattern_check(
+    PEP440_VERSION.replace("v?", "", 1),  # "v1.0" is a tag, not the version to write down
+    (1, 255),  # botocore PackageVersion
+    [(lambda v: v.startswith(("v", "V")), "a leading 'v' belongs in git tags, not in the version")],
+    re.VERBOSE | re.IGNORECASE,
+)
+domain_problem = pattern_check(
+    DOMAIN_PATTERN,
+    DOMAIN_LENGTH,
+    [
+        (lambda v: "_" in v, "underscores are not allowed"),
+        (lambda v: v != v.lower(), "uppercase letters are not allowed"),
+        (lambda v: not fullmatch(r"[a-z].*", v), "it must start with a lowercase letter"),
+        (lambda v: v.endswith("-"), "it must not end with a hyphen"),
+    ],
+)
+account_id_problem = pattern_check(
+    ACCOUNT_ID_PATTERN, ACCOUNT_ID_LENGTH, [(lambda v: not v.isdigit(), "it must be digits only")]
+)
+repository_problem = pattern_check(
+    REPOSITORY_PATTERN,
+    REPOSITORY_LENGTH,
+    [
+        (lambda v: bool(re.search(r"\s", v)), "spaces are not allowed"),
+        (lambda v: not fullmatch(r"[A-Za-z0-9].*", v), "it must start with a letter or digit"),
+    ],
+)
+region_problem = pattern_check(
+    REGION_PATTERN,
+    (9, 30),
+    [
+        (lambda v: v != v.lower(), "uppercase letters are not allowed"),
+        (lambda v: "_" in v, "underscores are not allowed"),
+        (lambda v: not fullmatch(r".*-[0-9]+", v), "it must end in '-' and a number"),
+    ],
+)
+
+RULES = (
+    Rule("project_name", "one line of 1-100 characters", "Acme Utils",
+         one_line_text(1, 100), lambda v: fix_one_line(v, 100) or None),
+    Rule("package_name", "a PEP 508 name of ASCII letters, digits, '.', '_' and '-', starting and "
+         "ending with a letter or digit, at most 255 characters; it also names the project folder",
+         "acme-utils", package_name_problem, fix_package_name),
+    Rule("import_name", "a Python identifier that is not a keyword or a standard-library module",
+         "acme_utils", import_name_problem, fix_import_name),
+    Rule("description", "one line of at most 512 characters (the limit of PyPI-style indexes)",
+         "Shared helpers for Acme services.", one_line_text(0, 512), lambda v: fix_one_line(v, 512)),
+    Rule("author_name", "one line of 1-100 characters", "Jane Doe",
+         one_line_text(1, 100), lambda v: fix_one_line(v, 100) or None),
+    Rule("author_email", "an e-mail address (ASCII) such as name@example.com", "jane.doe@example.com",
+         lambda v: None if fullmatch(EMAIL, v) else "it is not an e-mail address", fix_email),
+    Rule("version", "a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1", "0.1.0",
+         version_problem, fix_version),
+    Rule("python_min_version", "one of " + ", ".join(CHOICES["python_min_version"]), "3.11",
+         choice_check("python_min_version")),
+    Rule("license", "one of " + ", ".join(CHOICES["license"]), "Proprietary", choice_check("license")),
+    Rule("aws_region", "an AWS region code such as us-east-1 (area-name-number, lowercase)",
+         "us-east-1", region_problem, fix_region),
+    Rule("codeartifact_domain", "a CodeArtifact domain name: 2-50 lowercase letters, digits and "
+         "'-', starting with a letter and ending with a letter or digit", "my-domain",
+         domain_problem, fix_domain),
+    Rule("codeartifact_domain_owner", "the 12-digit AWS account ID that owns the domain",
+         "111122223333", account_id_problem, fix_account_id),
+    Rule("codeartifact_repository", "a CodeArtifact repository name: 2-100 ASCII letters, digits, "
+         "'.', '_' and '-', starting with a letter or digit", "my-repo",
+         repository_problem, fix_repository),
+)  # fmt: skip
+
+
+# --- reporting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: Rule
+    value: str
+    reason: str
+    fixed: Optional[str]
+
+    def message(self) -> str:
+        got = json.dumps(self.value, ensure_ascii=False)
+        advice = f"try {shlex.quote(self.fixed)}" if self.fixed else f"for example {self.rule.example}"
+        return f"{self.rule.key}: got {got}, but {self.reason}; {advice}. It must be {self.rule.rule}."
+
+
+def validate(answers: dict) -> list[Problem]:
+    """Return one Problem for each answer that breaks its rule."""
+    problems = []
+    for rule in RULES:
+        value = str(answers.get(rule.key, ""))
+        reason = rule.problem(value)
+        if reason:
+            problems.append(Problem(rule, value, reason, rule.fix(value)))
+    return problems
+
+
+def warnings(answers: dict) -> list[str]:
+    region = str(answers.get("aws_region", ""))
+    if region_problem(region) is None and region not in CODEARTIFACT_REGIONS:
+        return [
+            f"aws_region: {region} is not a CodeArtifact region known to this template "
+            f"({', '.join(CODEARTIFACT_REGIONS)}); it is kept, in case the region is newer."
+        ]
+    return []
+
+
+def rerun_command(answers: dict, problems: list[Problem]) -> str:
+    """A cookiecutter command line that repeats every answer, with the fixes applied."""
+    fixed = {p.rule.key: p.fixed for p in problems if p.fixed is not None}
+    words = ["cookiecutter", answers.get("_template") or "TEMPLATE"]
+    if answers.get("_checkout"):
+        words += ["--checkout", answers["_checkout"]]
+    output_dir = answers.get("_output_dir")
+    if output_dir and os.path.realpath(output_dir) != os.path.realpath(os.environ.get("PWD", "")):
+        words += ["--output-dir", output_dir]
+    words.append("--no-input")
+    words += [f"{rule.key}={fixed.get(rule.key, answers.get(rule.key, ''))}" for rule in RULES]
+    return " \\\n    ".join(shlex.quote(str(word)) for word in words)
+
+
+def report(answers: dict, problems: list[Problem]) -> str:
+    count = "1 answer" if len(problems) == 1 else f"{len(problems)} answers"
+    lines = [f"error: {count} cannot be used, so no project was created:", ""]
+    for problem in problems:
+        lines += ["  - " + problem.message(), ""]
+    lines += [
+        "Run this to try again with every answer kept and the suggested fixes applied "
+        "(edit any value first if you like):",
+        "",
+        rerun_command(answers, problems),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(answers: dict) -> int:
+    for warning in warnings(answers):
+        print(f"warning: {warning}", file=sys.stderr)
+    problems = validate(answers)
+    if problems:
+        print(report(answers, problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    # Jinja's tojson escapes every ' as \u0027, so no answer can close this raw string.
+    sys.exit(main(json.loads(r'''{{ cookiecutter | tojson }}''')))

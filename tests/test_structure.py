@@ -1,0 +1,151 @@
+"""Fast checks of baked projects: their trees, their files and their metadata."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from validate_pyproject import api as validate_pyproject
+
+from local_extensions import toml_string
+from tests.conftest import DEFAULTS
+
+DEFAULT_TREE = {
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "CHANGELOG.md",
+    "LICENSE",
+    "README.md",
+    "pyproject.toml",
+    "src/acme_utils/__init__.py",
+    "src/acme_utils/py.typed",
+    "tests/test_acme_utils.py",
+}
+
+OPTIONS = {
+    key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], list) and not key.startswith("_")
+}
+EVERY_OPTION_SET = [dict(zip(OPTIONS, values)) for values in itertools.product(*OPTIONS.values())]
+
+
+def files_of(project: Path) -> dict[str, str]:
+    return {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+    }
+
+
+def pyproject_of(project: Path) -> dict:
+    return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_defaults_bake_the_expected_tree(bake):
+    project = bake()
+    assert project.name == "acme-utils"
+    assert set(files_of(project)) == DEFAULT_TREE
+
+
+def test_the_default_pyproject_describes_the_package(bake):
+    pyproject = pyproject_of(bake())
+    project = pyproject["project"]
+    assert project["name"] == "acme-utils"
+    assert project["version"] == "0.1.0"
+    assert project["requires-python"] == ">=3.11"
+    assert project["license"] == "LicenseRef-Proprietary"
+    assert "Private :: Do Not Upload" in project["classifiers"]
+    assert pyproject["dependency-groups"]["dev"]
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/acme_utils"]
+
+
+def test_codeartifact_is_the_one_uv_index(bake):
+    endpoint = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
+    pyproject = pyproject_of(bake())
+    assert pyproject["tool"]["uv"]["index"] == [
+        {"name": "codeartifact", "url": endpoint + "simple/", "publish-url": endpoint, "default": True}
+    ]
+    assert pyproject["tool"]["codeartifact"] == {
+        "domain": "my-domain",
+        "domain-owner": "111122223333",
+        "repository": "my-repo",
+        "region": "us-east-1",
+    }
+
+
+@pytest.mark.parametrize("options", EVERY_OPTION_SET, ids=lambda o: "-".join(o.values()))
+def test_every_option_set_bakes_clean_files(bake, options):
+    project = bake(**options)
+    files = files_of(project)
+    for name, text in files.items():
+        assert text.strip(), f"{name} is empty"
+        assert text.endswith("\n") and not text.endswith("\n\n"), f"{name} does not end with one newline"
+        assert not re.search(r"\{\{|\}\}|\{%|%\}|\{#|#\}", text), f"{name} has template leftovers"
+        assert "cookiecutter" not in text.lower(), f"{name} mentions the template engine"
+        if not name.endswith(".py"):  # PEP 8 puts two blank lines between definitions
+            assert "\n\n\n" not in text, f"{name} has runs of blank lines"
+        assert not re.search(r"[ \t]+$", text, re.MULTILINE), f"{name} has trailing whitespace"
+    assert not any("{" in name or "cookiecutter" in name for name in files)
+
+
+@pytest.mark.parametrize("options", EVERY_OPTION_SET, ids=lambda o: "-".join(o.values()))
+def test_every_option_set_has_a_valid_pyproject(bake, options):
+    pyproject = pyproject_of(bake(**options))
+    validate_pyproject.Validator()(pyproject)
+    minimum = options["python_min_version"]
+    assert pyproject["project"]["requires-python"] == f">={minimum}"
+    versions = [c.rsplit(" ", 1)[1] for c in pyproject["project"]["classifiers"] if c.startswith("Programming Language :: Python :: 3.")]
+    assert versions == [v for v in DEFAULTS["_python_versions"] if int(v.split(".")[1]) >= int(minimum.split(".")[1])]
+
+
+@pytest.mark.parametrize("options", EVERY_OPTION_SET, ids=lambda o: "-".join(o.values()))
+def test_every_yaml_file_parses(bake, options):
+    project = bake(**options)
+    for path in [*project.rglob("*.yaml"), *project.rglob("*.yml")]:
+        assert yaml.safe_load(path.read_text(encoding="utf-8")) is not None, path
+
+
+@pytest.mark.parametrize(
+    ("license", "first_words", "spdx"),
+    [
+        ("Proprietary", "Copyright (c) ", "LicenseRef-Proprietary"),
+        ("MIT", "MIT License\n\nCopyright (c) ", "MIT"),
+        ("Apache-2.0", "                                 Apache License\n", "Apache-2.0"),
+    ],
+)
+def test_the_license_file_matches_the_choice(bake, license, first_words, spdx):
+    project = bake(license=license, author_name="Ana Núñez")
+    text = (project / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith(first_words)
+    assert "Ana Núñez" in text
+    assert pyproject_of(project)["project"]["license"] == spdx
+
+
+def test_the_changelog_keeps_a_changelog(bake):
+    text = (bake(version="3.1.4") / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in text
+    assert "to be released as 3.1.4" in text
+
+
+def test_the_readme_gives_the_real_endpoint_and_names(bake):
+    project = bake(codeartifact_domain="platform", codeartifact_domain_owner="444455556666", aws_region="eu-west-1",
+                   codeartifact_repository="python", project_name="Ledger")  # fmt: skip
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "https://platform-444455556666.d.codeartifact.eu-west-1.amazonaws.com/pypi/python/simple/" in readme
+    assert "uv add ledger" in readme
+    assert "import ledger" in readme
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", 'quote " and backslash \\ and colon :', "Seán O'Brien", "emoji 🚀 and CJK 漢字", "tab\tand\x01control", "'''\"\"\""],
+)
+def test_toml_string_round_trips(text):
+    assert tomllib.loads(f"value = {toml_string(text)}")["value"] == text
+
+
+def test_toml_string_keeps_letters_readable():
+    assert toml_string("Seán 🚀") == '"Seán 🚀"'
