@@ -1,0 +1,32 @@
+"""README.rst is the user's only guide: its commands must be the ones that are tested."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DEFAULTS, TEMPLATE_DIR
+
+README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
+
+
+def code_blocks(text: str) -> list[str]:
+    blocks = re.findall(r"\.\. code-block:: sh\n\n((?:   .*\n|\n)+)", text)
+    return [re.sub(r"^   ", "", block, flags=re.MULTILINE).strip() for block in blocks]
+
+
+def test_ci_runs_the_test_command_of_the_readme():
+    test_command = next(block for block in code_blocks(README) if "pytest" in block)
+    ci_lines = (TEMPLATE_DIR / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci_lines[-1] == test_command
+
+
+def test_the_test_requirements_are_pinned():
+    lines = (TEMPLATE_DIR / "tests" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [line for line in lines if line and not line.startswith("#")]
+    assert requirements and all(re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][^ ]*", line) for line in requirements)
+
+
+def test_the_readme_lists_every_variable():
+    for key in DEFAULTS:
+        if not key.startswith("_"):
+            assert f"``{key}``" in README, key
