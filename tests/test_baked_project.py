@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.parser
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -44,7 +45,9 @@ def built_distributions(bake, tools: ProjectTools, tmp_path_factory) -> dict[str
 
 def test_its_own_test_suite_passes(synced_project, tools):
     proc = tools.uv("run", "pytest", cwd=synced_project)
-    assert "2 passed" in proc.stdout
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    assert passed and int(passed.group(1)) >= 30, proc.stdout
+    assert "failed" not in proc.stdout
 
 
 def test_ruff_finds_nothing_to_fix(synced_project, tools):
