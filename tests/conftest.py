@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def bake(cookies_session) -> Bake:
         return baked[key]
 
     return bake_once
+
+
+@pytest.fixture(scope="session")
+def bake_copy(bake, tmp_path_factory: pytest.TempPathFactory) -> Bake:
+    """``bake_copy(**answers)``: a private copy of a bake, for tests that run tools in it."""
+
+    def copy(**answers: str) -> Path:
+        project = bake(**answers)
+        return Path(shutil.copytree(project, tmp_path_factory.mktemp("work") / project.name))
+
+    return copy
 
 
 @pytest.fixture(scope="session")

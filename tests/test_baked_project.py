@@ -25,9 +25,9 @@ QUOTED = {
 
 
 @pytest.fixture(scope="session")
-def synced_project(bake, tools: ProjectTools) -> Path:
+def synced_project(bake_copy, tools: ProjectTools) -> Path:
     """The default bake with its development environment made by its own ``uv sync``."""
-    project = bake()
+    project = bake_copy()
     tools.uv("sync", cwd=project)
     return project
 

@@ -48,8 +48,12 @@ class ProjectTools:
         env.update(extra)
         return env
 
+    @property
+    def uv_bin(self) -> str:
+        return find_uv_bin()
+
     def uv(self, *args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run(find_uv_bin(), *args, cwd=cwd, env=self.env(), check=check)
+        return run(self.uv_bin, *args, cwd=cwd, env=self.env(), check=check)
 
     def python(self, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         """Run the Python of the test suite itself (which has build and twine)."""

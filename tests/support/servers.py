@@ -1,0 +1,198 @@
+"""Loopback stand-ins for CodeArtifact: its control-plane API, and a real pypiserver as the repository.
+
+Both bind 127.0.0.1 on a free port and are stopped by the fixture that started them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from passlib.apache import HtpasswdFile
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PypiServer:
+    """A real PyPI-compatible index that needs user ``aws`` and one password (the token)."""
+
+    root: Path
+    token: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def packages(self) -> Path:
+        return self.root / "packages"
+
+    def uploaded(self) -> list[str]:
+        return sorted(path.name for path in self.packages.iterdir())
+
+    def start(self) -> None:
+        self.packages.mkdir(parents=True, exist_ok=True)
+        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True)
+        htpasswd.set_password("aws", self.token)
+        htpasswd.save()
+        server = Path(sys.executable).with_name("pypi-server")
+        self.process = subprocess.Popen(
+            [server, "run", "-i", "127.0.0.1", "-p", str(self.port), "-P", self.root / "htpasswd",
+             "-a", "update,download,list", "--disable-fallback", self.packages],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=(self.root / "server.log").open("wb"),
+        )
+        wait_until_answering(self.url + "simple/", self.process)
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server at {url} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (401 without credentials)
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server at {url} did not answer within {seconds} s")
+
+
+class CodeArtifactStandIn:
+    """The CodeArtifact rest-json API for one domain and repository, backed by a PypiServer.
+
+    It answers the operations of scripts/codeartifact.py as CodeArtifact does (the shapes of
+    botocore's model), refuses unsigned requests, and records every call in ``calls``.
+    ``token`` is what GetAuthorizationToken hands out: a test may set a wrong one.
+    """
+
+    def __init__(self, repository: PypiServer, domain: str, owner: str, name: str) -> None:
+        self.repository = repository
+        self.domain, self.owner, self.name = domain, owner, name
+        self.token = repository.token
+        self.calls: list[tuple[str, dict[str, str]]] = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
+
+    # --- the API ---------------------------------------------------------------------
+
+    def answer(self, method: str, path: str, query: dict[str, str]) -> tuple[int, dict, str | None]:
+        """(status, body, error type) for one request."""
+        routes = {
+            ("POST", "/v1/authorization-token"): self.get_authorization_token,
+            ("GET", "/v1/repository/endpoint"): self.get_repository_endpoint,
+            ("GET", "/v1/package/version"): self.describe_package_version,
+            ("POST", "/v1/package/versions"): self.list_package_versions,
+            ("POST", "/v1/package"): self.put_package_origin_configuration,
+        }
+        operation = routes.get((method, path))
+        if operation is None:
+            return 404, {"message": f"no route {method} {path}"}, "ResourceNotFoundException"
+        self.calls.append((operation.__name__, query))
+        if query.get("domain") != self.domain or query.get("domain-owner", self.owner) != self.owner:
+            return 404, {"message": "domain not found", "resourceType": "domain"}, "ResourceNotFoundException"
+        if "repository" in query and query["repository"] != self.name:
+            return 404, {"message": "repository not found", "resourceType": "repository"}, "ResourceNotFoundException"
+        return operation(query)
+
+    def get_authorization_token(self, query: dict[str, str]) -> tuple[int, dict, None]:
+        return 200, {"authorizationToken": self.token, "expiration": int(time.time()) + 43200}, None
+
+    def get_repository_endpoint(self, query: dict[str, str]) -> tuple[int, dict, None]:
+        return 200, {"repositoryEndpoint": self.repository.url}, None
+
+    def files_of(self, package: str) -> list[str]:
+        """The uploaded files of a package: wheel and sdist names start with its name, '_' for '-'."""
+        stem = re.sub(r"[-_.]+", "_", package).lower() + "-"
+        return [name for name in self.repository.uploaded() if name.lower().startswith(stem)]
+
+    def has_version(self, package: str, version: str) -> bool:
+        stem = re.sub(r"[-_.]+", "_", package).lower()
+        return any(
+            name.lower().startswith(f"{stem}-{version}-") or name.lower() == f"{stem}-{version}.tar.gz"
+            for name in self.files_of(package)
+        )
+
+    def describe_package_version(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
+        package, version = query["package"], query["version"]
+        if not self.has_version(package, version):
+            body = {"message": f"{package} {version} not found", "resourceType": "package-version"}
+            return 404, body, "ResourceNotFoundException"
+        return 200, {"packageVersion": {"format": "pypi", "packageName": package, "version": version}}, None
+
+    def list_package_versions(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
+        if not self.files_of(query["package"]):
+            return 404, {"message": "package not found", "resourceType": "package"}, "ResourceNotFoundException"
+        return 200, {"format": "pypi", "package": query["package"], "versions": []}, None
+
+    def put_package_origin_configuration(self, query: dict[str, str]) -> tuple[int, dict, None]:
+        return 200, {"originConfiguration": {"restrictions": {"publish": "ALLOW", "upstream": "BLOCK"}}}, None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def handle_one(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                parts = urlsplit(self.path)
+                query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+                if not self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256"):
+                    status, body, error = 403, {"message": "request not signed"}, "AccessDeniedException"
+                else:
+                    status, body, error = stand_in.answer(self.command, parts.path, query)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                if error:
+                    self.send_header("x-amzn-ErrorType", error)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = handle_one
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # keep test output quiet
+
+        return Handler

@@ -1,0 +1,204 @@
+"""Slow, end to end: a baked project publishes to a loopback CodeArtifact and installs back.
+
+The CodeArtifact control plane is a local stand-in reached through
+AWS_ENDPOINT_URL_CODEARTIFACT with dummy AWS credentials; the repository it names is a real
+pypiserver that needs user ``aws`` and the issued token. Every command runs as a user would
+type it (``uv run scripts/codeartifact.py …``) with a temporary HOME, so nothing of the
+developer's is read or touched. The tests of this module share one server and run in order.
+"""
+
+from __future__ import annotations
+
+import secrets
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import CodeArtifactStandIn, PypiServer
+from tests.support.tools import ProjectTools, run
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
+
+TOKEN = "ca-" + secrets.token_urlsafe(32)
+ANSWERS = {
+    "project_name": "Ledger Tools",
+    "version": "1.0.0",
+    "aws_region": "eu-west-1",
+    "codeartifact_domain": "acme",
+    "codeartifact_domain_owner": "444455556666",
+    "codeartifact_repository": "python",
+}
+FIRST_FILES = ["ledger_tools-1.0.0-py3-none-any.whl", "ledger_tools-1.0.0.tar.gz"]
+
+
+@pytest.fixture(scope="module")
+def codeartifact(tmp_path_factory) -> CodeArtifactStandIn:
+    repository = PypiServer(root=tmp_path_factory.mktemp("pypiserver"), token=TOKEN)
+    repository.start()
+    stand_in = CodeArtifactStandIn(repository, "acme", "444455556666", "python")
+    stand_in.start()
+    yield stand_in
+    stand_in.stop()
+    repository.stop()
+
+
+@dataclass
+class User:
+    """A developer's shell: a private HOME, AWS pointed at the stand-in, every output kept."""
+
+    tools: ProjectTools
+    home: Path
+    endpoint: str
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.tools.env(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / ".config"),
+            XDG_DATA_HOME=str(self.home / ".local" / "share"),
+            AWS_ENDPOINT_URL_CODEARTIFACT=self.endpoint,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_EC2_METADATA_DISABLED="true",
+            GIT_CONFIG_NOSYSTEM="1",
+        )
+
+    def run(self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = run(*args, cwd=cwd, env=self.env, check=check)
+        if keep:
+            self.outputs += [proc.stdout, proc.stderr]
+        return proc
+
+    def script(self, project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run(self.tools.uv_bin, "run", "scripts/codeartifact.py", *args, cwd=project, check=check)
+
+    def fresh_venv(self, where: Path) -> Path:
+        run(sys.executable, "-m", "venv", where, cwd=where.parent, env=self.env)
+        return where / "bin" / "python"
+
+    def commit(self, project: Path) -> Path:
+        git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"]
+        self.run("git", "init", "-q", cwd=project)
+        self.run("git", "add", "-A", cwd=project)
+        self.run(*git, "commit", "-q", "-m", "First version", cwd=project)
+        return project
+
+
+@pytest.fixture(scope="module")
+def user(codeartifact, tools, tmp_path_factory) -> User:
+    return User(tools, tmp_path_factory.mktemp("home"), codeartifact.url)
+
+
+@pytest.fixture(scope="module")
+def project(bake_copy, user) -> Path:
+    return user.commit(bake_copy(**ANSWERS))
+
+
+@pytest.fixture(scope="module")
+def next_version(bake_copy, user) -> Path:
+    """The same package at 1.1.0, not yet published."""
+    return user.commit(bake_copy(**{**ANSWERS, "version": "1.1.0"}))
+
+
+@pytest.fixture(scope="module")
+def published(user, project) -> subprocess.CompletedProcess[str]:
+    return user.script(project, "publish")
+
+
+def simple_url(codeartifact: CodeArtifactStandIn, token: str | None = None) -> str:
+    credentials = f"aws:{token}@" if token else ""
+    return f"http://{credentials}127.0.0.1:{codeartifact.repository.port}/simple/"
+
+
+def import_version(python: Path, cwd: Path) -> str:
+    return run(python, "-c", "import ledger_tools; print(ledger_tools.__version__)", cwd=cwd, env={}).stdout.strip()
+
+
+def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
+    assert "git" not in published.stdout  # the committed tree passed the clean-tree check
+    assert codeartifact.repository.uploaded() == FIRST_FILES
+    assert "published ledger_tools-1.0.0-py3-none-any.whl, ledger_tools-1.0.0.tar.gz" in published.stdout
+    assert "pip install 'ledger-tools==1.0.0'" in published.stdout
+
+
+def test_the_first_publish_claims_the_name_against_the_upstream(published, codeartifact):
+    claims = [query for operation, query in codeartifact.calls if operation == "put_package_origin_configuration"]
+    assert claims == [{"domain": "acme", "domain-owner": "444455556666", "repository": "python", "format": "pypi", "package": "ledger-tools"}]
+    assert "claimed ledger-tools: publish=ALLOW, upstream=BLOCK" in published.stdout
+
+
+def test_the_published_package_installs_into_a_fresh_venv(published, codeartifact, user, tmp_path):
+    python = user.fresh_venv(tmp_path / "venv")
+    user.run(python, "-m", "pip", "install", "--index-url", simple_url(codeartifact, TOKEN), "ledger-tools==1.0.0",
+             cwd=tmp_path, keep=False)  # fmt: skip  (the command line carries the token on purpose)
+    assert import_version(python, tmp_path) == "1.0.0"
+
+
+def test_publishing_the_same_version_again_is_refused_and_uploads_nothing(published, codeartifact, user, project):
+    calls_before = len(codeartifact.calls)
+    again = user.script(project, "publish", check=False)
+    assert again.returncode == 1
+    assert "error: ledger-tools 1.0.0 is already in python; versions cannot be replaced" in again.stderr
+    assert codeartifact.repository.uploaded() == FIRST_FILES
+    assert codeartifact.operations()[calls_before:] == ["describe_package_version"]
+
+
+def test_a_wrong_token_gives_a_clear_error_and_uploads_nothing(published, codeartifact, user, next_version):
+    codeartifact.token = "expired-" + secrets.token_urlsafe(16)
+    try:
+        refused = user.script(next_version, "publish", check=False)
+    finally:
+        codeartifact.token = TOKEN
+    assert refused.returncode == 5
+    assert "the repository refused the upload (HTTP 403): the token is missing or expired" in refused.stderr
+    assert codeartifact.repository.uploaded() == FIRST_FILES
+
+
+def test_login_twine_writes_a_pypirc_that_twine_uploads_with(published, codeartifact, user, next_version, tmp_path):
+    login = user.script(next_version, "login", "--tool", "twine")
+    pypirc = user.home / ".pypirc"
+    assert f"wrote {pypirc}" in login.stdout
+    assert stat.S_IMODE(pypirc.stat().st_mode) == 0o600
+    user.run(user.tools.uv_bin, "build", "--out-dir", tmp_path / "dist", cwd=next_version)
+    dists = sorted(map(str, (tmp_path / "dist").glob("ledger_tools-*")))
+    user.run(sys.executable, "-m", "twine", "upload", "--non-interactive", "--repository", "codeartifact", *dists,
+             cwd=tmp_path)  # fmt: skip
+    assert "ledger_tools-1.1.0.tar.gz" in codeartifact.repository.uploaded()
+
+
+def test_login_pip_lets_pip_install_the_package(published, user, project, tmp_path):
+    login = user.script(project, "login", "--tool", "pip")
+    assert "wrote " in login.stdout and "pip.conf" in login.stdout
+    python = user.fresh_venv(tmp_path / "venv")
+    user.run(python, "-m", "pip", "install", "ledger-tools==1.0.0", cwd=tmp_path)
+    assert import_version(python, tmp_path) == "1.0.0"
+
+
+def test_env_output_lets_uv_pip_install_the_package(published, user, project, tmp_path):
+    python = user.fresh_venv(tmp_path / "venv")
+    command = f'eval "$({user.tools.uv_bin} run scripts/codeartifact.py env --tool uv)" && ' \
+              f"{user.tools.uv_bin} pip install --python {python} ledger-tools==1.0.0"  # fmt: skip
+    user.run("bash", "-c", command, cwd=project)
+    assert import_version(python, tmp_path) == "1.0.0"
+
+
+def test_login_uv_stores_credentials_uv_then_uses(published, codeartifact, user, project, tmp_path):
+    user.script(project, "login", "--tool", "uv")
+    python = user.fresh_venv(tmp_path / "venv")
+    user.run(user.tools.uv_bin, "pip", "install", "--python", python, "--default-index", simple_url(codeartifact),
+             "ledger-tools==1.0.0", cwd=tmp_path)  # fmt: skip
+    assert import_version(python, tmp_path) == "1.0.0"
+
+
+def test_env_prints_the_token_and_nothing_else_does(published, user, project):
+    exported = run(user.tools.uv_bin, "run", "scripts/codeartifact.py", "env", cwd=project, env=user.env).stdout
+    assert f"export TWINE_PASSWORD={TOKEN}" in exported.splitlines()
+    assert user.outputs, "no output was captured"
+    assert not [output for output in user.outputs if TOKEN in output]
+    files = [path for path in project.rglob("*") if path.is_file() and ".git" not in path.parts]
+    assert files and not [path for path in files if TOKEN.encode() in path.read_bytes()]
