@@ -152,3 +152,13 @@ def test_toml_string_round_trips(text):
 
 def test_toml_string_keeps_letters_readable():
     assert toml_string("Seán 🚀") == '"Seán 🚀"'
+
+
+@pytest.mark.parametrize(
+    "invocation",
+    [*(f"login --tool {tool}" for tool in ("uv", "pip", "twine", "poetry")), "login --tool pip --dry-run",
+     "env --tool uv", "url --simple", "publish --dry-run", "publish"],
+)  # fmt: skip
+def test_the_readme_documents_each_release_command(bake, invocation):
+    readme = (bake() / "README.md").read_text(encoding="utf-8")
+    assert f"uv run scripts/codeartifact.py {invocation}" in readme

@@ -584,6 +584,7 @@ def upload(endpoint: str, files: list[Path], token: str) -> None:
         sys.executable,
         "-m",
         "twine",
+        "--no-color",
         "upload",
         "--non-interactive",
         "--disable-progress-bar",
