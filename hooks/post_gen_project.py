@@ -1,13 +1,27 @@
 """Print the next steps for the project that was just baked.
 
-Which files exist is decided by conditional file names in the template, so this hook
-deletes nothing; it only tells the user the exact commands to run next.
+Which files exist is decided by conditional file names in the template; this hook only
+removes the folders such names left empty (cookiecutter cannot skip a folder by its name)
+and tells the user the exact commands to run next.
 """
 
 import json
+import os
 import shlex
+from pathlib import Path
 
-ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # tojson escapes every '
+CI_SETUP = {
+    "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN",
+    "gitlab": "set the CI/CD variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN",
+    "codebuild": "give the CodeBuild project the CodeBuildRole as its service role",
+    "none": "attach ReadPolicyArn (and PublishPolicyArn) to the people who install (and publish)",
+}
+
+
+def remove_empty_folders(root: Path) -> None:
+    for folder, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
+        if not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def next_steps(answers: dict) -> str:
@@ -17,15 +31,18 @@ def next_steps(answers: dict) -> str:
             f"Created {answers['package_name']}. Next steps:",
             "",
             f"  cd {folder}",
-            "  git init && git add . && git commit -m 'Start from the CodeArtifact template'",
             "  uv run scripts/codeartifact.py login --tool uv   # needs AWS credentials",
-            "  uv sync",
+            "  uv sync                                          # writes uv.lock",
             "  uv run pytest",
+            "  git init && git add . && git commit -m 'First version'",
             "",
-            "README.md explains installing, developing and releasing.",
+            "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",
+            f"then {CI_SETUP[answers['ci_provider']]}.",
+            "README.md explains installing, developing, releasing and the infrastructure.",
         ]
     )
 
 
 if __name__ == "__main__":
-    print(next_steps(ANSWERS))
+    remove_empty_folders(Path.cwd())
+    print(next_steps(json.loads(r'''{{ cookiecutter | tojson }}''')))  # tojson escapes every '

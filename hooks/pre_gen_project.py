@@ -46,6 +46,7 @@ REGION_PATTERN = r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}"
 CHOICES = {
     "python_min_version": ("3.11", "3.12", "3.13", "3.14"),
     "license": ("Proprietary", "MIT", "Apache-2.0"),
+    "ci_provider": ("github", "gitlab", "codebuild", "none"),
 }
 
 PEP508_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
@@ -268,6 +269,7 @@ RULES = (
     Rule("codeartifact_repository", "a CodeArtifact repository name: 2-100 ASCII letters, digits, "
          "'.', '_' and '-', starting with a letter or digit", "my-repo",
          repository_problem, fix_repository),
+    Rule("ci_provider", "one of " + ", ".join(CHOICES["ci_provider"]), "github", choice_check("ci_provider")),
 )  # fmt: skip
 
 

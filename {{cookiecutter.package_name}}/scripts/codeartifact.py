@@ -570,12 +570,7 @@ def build(
     if command[0] == "uv":
         command[0] = environ["UV"]
     run_step(command, environ, token, "the build failed")
-    files = sorted(out.glob("*.whl")) + sorted(out.glob("*.tar.gz"))
-    if len(files) != 2:
-        raise ToolError(
-            f"expected one wheel and one sdist, the build made: {[f.name for f in files]}"
-        )
-    return files
+    return distributions_in(out, package)
 
 
 def upload(endpoint: str, files: list[Path], token: str) -> None:
@@ -636,6 +631,30 @@ def command_url(args: argparse.Namespace, settings: Settings, client: Any) -> No
     print(simple_url(endpoint) if args.simple else endpoint)
 
 
+def distributions_in(folder: Path, package: Package) -> list[Path]:
+    """The one wheel and one sdist of this version that ``folder`` holds (a CI build's output)."""
+    from packaging.utils import canonicalize_version
+
+    stem = f"{re.sub(r'[-_.]+', '_', package.name).lower()}-{canonicalize_version(package.version)}"
+    wheels = [p for p in folder.glob("*.whl") if canonical_stem(p.name) == stem]
+    sdists = [p for p in folder.glob("*.tar.gz") if canonical_stem(p.name) == stem]
+    if len(wheels) != 1 or len(sdists) != 1:
+        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
+        raise ToolError(
+            f"{folder} must hold one wheel and one sdist of {package.name} {package.version}; "
+            f"it holds: {found}"
+        )
+    return [*wheels, *sdists]
+
+
+def canonical_stem(filename: str) -> str:
+    """``Acme_Utils-1.0-py3-none-any.whl`` and ``acme_utils-1.0.tar.gz`` -> ``acme_utils-1.0``."""
+    from packaging.utils import canonicalize_version
+
+    name, version = filename.removesuffix(".tar.gz").split("-")[:2]
+    return f"{name.lower()}-{canonicalize_version(version)}"
+
+
 def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -> None:
     package = load_package(read_pyproject())
     state = git_tree_state(PROJECT_ROOT)
@@ -655,16 +674,15 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
     endpoint = fetch_endpoint(client, settings)
     environ = build_environment(settings, endpoint, token)
     with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
-        files = build(settings, package, Path(out), environ, token)
-        run_step(
-            [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)],
-            environ,
-            token,
-            "twine check --strict found problems",
-        )
+        if args.dist:
+            files = distributions_in(Path(args.dist), package)
+        else:
+            files = build(settings, package, Path(out), environ, token)
+        check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
+        run_step(check, environ, token, "twine check --strict found problems")
         names = ", ".join(f.name for f in files)
         if args.dry_run:
-            print(f"dry run: built and checked {names}; nothing uploaded to {endpoint}")
+            print(f"dry run: checked {names}; nothing uploaded to {endpoint}")
             return
         if first_version and not args.no_origin_control:
             print(claim_name(client, settings, package))
@@ -673,6 +691,16 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
     print(
         f"install it with: pip install '{package.name}=={package.version}' (after login --tool pip)"
     )
+
+
+def command_check_tag(args: argparse.Namespace, settings: Settings, client: Any) -> None:
+    version = load_package(read_pyproject()).version
+    if args.tag != f"v{version}":
+        raise ToolError(
+            f"the tag {args.tag} does not match the version {version} in pyproject.toml: "
+            f"tag the release v{version}, or set the version to {args.tag.removeprefix('v')}"
+        )
+    print(f"the tag {args.tag} matches the version in pyproject.toml")
 
 
 def duration_seconds(text: str) -> int:
@@ -723,6 +751,7 @@ def parser() -> argparse.ArgumentParser:
 
     sub = commands.add_parser("publish", help="build, check and upload this version")
     sub.add_argument("--dry-run", action="store_true", help="build and check, upload nothing")
+    sub.add_argument("--dist", metavar="DIR", help="upload the sdist and wheel already in DIR")
     sub.add_argument("--allow-dirty", action="store_true", help="publish from uncommitted changes")
     sub.add_argument(
         "--no-origin-control",
@@ -730,6 +759,10 @@ def parser() -> argparse.ArgumentParser:
         help="do not block the name from the upstream on its first version",
     )
     sub.set_defaults(run=command_publish)
+
+    sub = commands.add_parser("check-tag", help="check that a git tag is v<version>")
+    sub.add_argument("tag", help="the tag, e.g. v1.2.0")
+    sub.set_defaults(run=command_check_tag)
     return top
 
 

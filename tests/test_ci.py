@@ -1,0 +1,282 @@
+"""CI files and CloudFormation for every ci_provider: schemas, linters, security rules, no drift."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import cfnlint.api
+import pytest
+import yaml
+
+from tests.conftest import DEFAULTS
+from tests.support.cloudformation import load_yaml
+
+PROVIDERS = DEFAULTS["ci_provider"]
+CI_FILES = {
+    "github": {".github/workflows/ci.yml", ".github/workflows/release.yml", ".github/dependabot.yml"},
+    "gitlab": {".gitlab-ci.yml"},
+    "codebuild": {"buildspec.yml"},
+    "none": set(),
+}
+SCHEMAS = {
+    ".github/workflows/ci.yml": "vendor.github-workflows",
+    ".github/workflows/release.yml": "vendor.github-workflows",
+    ".github/dependabot.yml": "vendor.dependabot",
+    ".gitlab-ci.yml": "vendor.gitlab-ci",
+}
+# ../shared/codeartifact-facts.md: the newest tags, their commits read from each action's repository.
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "astral-sh/setup-uv": ("20cfd1bf945f4377ade1205e4dbc17946fc9a30d", "v10.0.1"),
+    "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+}
+# ../shared/codeartifact-facts.md, "Least privilege".
+READ_ACTIONS = {
+    "codeartifact:GetAuthorizationToken",
+    "sts:GetServiceBearerToken",
+    "codeartifact:GetRepositoryEndpoint",
+    "codeartifact:ReadFromRepository",
+}
+PUBLISH_ACTIONS = {
+    "codeartifact:PublishPackageVersion",
+    "codeartifact:DescribePackageVersion",
+    "codeartifact:ListPackageVersions",
+    "codeartifact:PutPackageOriginConfiguration",
+}
+
+
+def infra(project: Path) -> dict:
+    return load_yaml(project / "infra" / "codeartifact.yaml")
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(document: dict) -> list[dict]:
+    return as_list(document["Statement"])
+
+
+@pytest.fixture(scope="module", params=PROVIDERS)
+def provider(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def project(bake, provider) -> Path:
+    return bake(ci_provider=provider)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def test_only_the_chosen_provider_leaves_files(project, provider):
+    every = set().union(*CI_FILES.values())
+    present = {name for name in every if (project / name).exists()}
+    assert present == CI_FILES[provider]
+    assert (project / "infra" / "codeartifact.yaml").is_file()
+    assert not [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())], "empty folders"
+
+
+def test_ci_files_pass_their_vendored_schemas(project, provider):
+    for name in sorted(CI_FILES[provider]):
+        if name in SCHEMAS:
+            proc = subprocess.run(
+                [Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema", SCHEMAS[name], project / name],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
+
+
+def test_cfn_lint_finds_no_error_or_warning(project):
+    assert cfnlint.api.lint_file(project / "infra" / "codeartifact.yaml") == []
+
+
+def test_the_buildspec_has_its_phases(bake):
+    buildspec = yaml.safe_load((bake(ci_provider="codebuild") / "buildspec.yml").read_text(encoding="utf-8"))
+    assert buildspec["version"] == 0.2
+    assert set(buildspec["phases"]) == {"install", "pre_build", "build", "post_build"}
+    assert all(phase["commands"] for phase in buildspec["phases"].values())
+    assert buildspec["artifacts"]["files"] == ["dist/*"]
+
+
+# --- security ------------------------------------------------------------------------
+
+
+def workflows(project: Path) -> dict[str, dict]:
+    return {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((project / ".github" / "workflows").glob("*.yml"))}
+
+
+def test_workflows_grant_least_permissions(bake):
+    for name, workflow in workflows(bake(ci_provider="github")).items():
+        assert workflow["permissions"] == {}, name
+        for job_name, job in workflow["jobs"].items():
+            granted = job["permissions"]
+            assert granted != "write-all", (name, job_name)
+            writes = {scope for scope, level in granted.items() if level == "write"}
+            assert writes <= {"id-token"}, (name, job_name, writes)
+            assert job["timeout-minutes"] <= 30
+
+
+def test_ci_files_never_read_long_lived_aws_keys(project, provider):
+    for name in CI_FILES[provider]:
+        text = (project / name).read_text(encoding="utf-8")
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "aws-access-key-id", "aws-secret-access-key"):
+            assert key not in text, (name, key)
+
+
+def test_every_action_is_pinned_to_a_full_commit(bake):
+    project = bake(ci_provider="github")
+    for path in (project / ".github" / "workflows").glob("*.yml"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                uses = re.fullmatch(r"\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})  # (v[\d.]+)", line)
+                assert uses, f"{path.name}: {line.strip()}"
+                assert PINNED_ACTIONS[uses.group(1)] == (uses.group(2), uses.group(3)), line
+
+
+def test_the_release_publishes_from_a_protected_environment_by_oidc(bake):
+    release = workflows(bake(ci_provider="github"))["release.yml"]
+    assert release[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads the key `on` as true
+    publish = release["jobs"]["publish"]
+    assert publish["needs"] == "build"
+    assert publish["environment"] == "release"
+    assert publish["permissions"] == {"contents": "read", "id-token": "write"}
+    credentials = next(s for s in publish["steps"] if s.get("uses", "").startswith("aws-actions/"))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_PUBLISH_ROLE_ARN }}"
+    assert publish["steps"][-1]["run"] == "uv run scripts/codeartifact.py publish --dist dist"
+    build_steps = [step.get("run", "") for step in release["jobs"]["build"]["steps"]]
+    assert 'uv run scripts/codeartifact.py check-tag "$GITHUB_REF_NAME"' in build_steps
+
+
+def test_policies_grant_only_the_listed_actions_on_exact_resources(project):
+    resources = infra(project)["Resources"]
+    read = statements(resources["ReadPolicy"]["Properties"]["PolicyDocument"])
+    publish = statements(resources["PublishPolicy"]["Properties"]["PolicyDocument"])
+    assert {a for s in read for a in as_list(s["Action"])} == READ_ACTIONS
+    assert {a for s in publish for a in as_list(s["Action"])} == PUBLISH_ACTIONS
+    for statement in read + publish:
+        actions = as_list(statement["Action"])
+        assert not any("*" in action for action in actions), statement
+        assert statement["Effect"] == "Allow"
+        if statement["Resource"] == "*":
+            assert actions == ["sts:GetServiceBearerToken"]
+            assert statement["Condition"] == {"StringEquals": {"sts:AWSServiceName": "codeartifact.amazonaws.com"}}
+        else:
+            assert "*" not in statement["Resource"]["Fn::Sub"], statement
+    (package_statement,) = publish
+    assert package_statement["Resource"]["Fn::Sub"].endswith(":package/${DomainName}/${RepositoryName}/pypi//${PackageName}")
+
+
+def test_the_package_is_blocked_from_upstreams(project, bake):
+    template = infra(project)
+    group = template["Resources"]["PackageOrigin"]["Properties"]
+    assert group["Pattern"] == {"Fn::Sub": "/pypi//${PackageName}$"}
+    assert group["OriginConfiguration"]["Restrictions"] == {
+        "Publish": {"RestrictionMode": "ALLOW"},
+        "ExternalUpstream": {"RestrictionMode": "BLOCK"},
+        "InternalUpstream": {"RestrictionMode": "BLOCK"},
+    }
+    assert template["Resources"]["UpstreamRepository"]["Properties"]["ExternalConnections"] == ["public:pypi"]
+    assert template["Parameters"]["PackageName"]["Default"] == "acme-utils"
+    assert infra(bake(package_name="Acme.Utils_2", ci_provider="none"))["Parameters"]["PackageName"]["Default"] == "acme-utils-2"
+
+
+@pytest.mark.parametrize("provider_name", ["github", "gitlab"])
+def test_oidc_roles_trust_only_this_repository_and_publish_only_from_tags(bake, provider_name):
+    resources = infra(bake(ci_provider=provider_name))["Resources"]
+    issuer = {"github": "token.actions.githubusercontent.com", "gitlab": "gitlab.com"}[provider_name]
+    subjects = {}
+    for role in ("CiReadRole", "PublishRole"):
+        (trust,) = statements(resources[role]["Properties"]["AssumeRolePolicyDocument"])
+        assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert trust["Condition"]["StringEquals"][f"{issuer}:aud"] == "sts.amazonaws.com"
+        conditions = {**trust["Condition"].get("StringEquals", {}), **trust["Condition"].get("StringLike", {})}
+        subjects[role] = conditions[f"{issuer}:sub"]["Fn::Sub"]
+    assert resources["PublishRole"]["Properties"]["ManagedPolicyArns"] == [{"Ref": "ReadPolicy"}, {"Ref": "PublishPolicy"}]
+    assert resources["CiReadRole"]["Properties"]["ManagedPolicyArns"] == [{"Ref": "ReadPolicy"}]
+    assert subjects["PublishRole"] in (
+        "repo:${GitHubRepository}:environment:${ReleaseEnvironment}",
+        "project_path:${GitLabProjectPath}:ref_type:tag:ref:v*",
+    )
+
+
+def test_codebuild_uses_its_service_role(bake):
+    resources = infra(bake(ci_provider="codebuild"))["Resources"]
+    (trust,) = statements(resources["CodeBuildRole"]["Properties"]["AssumeRolePolicyDocument"])
+    assert trust["Principal"] == {"Service": "codebuild.amazonaws.com"}
+    assert "CiReadRole" not in resources and "PublishRole" not in resources
+
+
+# --- no drift: every CI command names a tool and a path the baked project has --------
+
+
+def ci_commands(project: Path, provider: str) -> list[str]:
+    """The shell lines of the project's CI files."""
+    lines: list[str] = []
+    if provider == "github":
+        for workflow in workflows(project).values():
+            for job in workflow["jobs"].values():
+                lines += [step["run"] for step in job["steps"] if "run" in step]
+    elif provider == "gitlab":
+        config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+        for job in config.values():
+            if isinstance(job, dict):
+                lines += job.get("before_script", []) + job.get("script", [])
+    elif provider == "codebuild":
+        buildspec = yaml.safe_load((project / "buildspec.yml").read_text(encoding="utf-8"))
+        for phase in buildspec["phases"].values():
+            lines += phase["commands"]
+    return [line.strip() for block in lines for line in block.splitlines() if line.strip()]
+
+
+def load_release_tool(project: Path):
+    spec = importlib.util.spec_from_file_location("baked_codeartifact", project / "scripts" / "codeartifact.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_command(line: str, project: Path, dev_tools: set[str], parser) -> None:
+    """Fail unless ``line`` runs a tool the baked project has, on paths it has."""
+    if inner := re.fullmatch(r'eval "\$\((.*)\)"', line):
+        return check_command(inner.group(1), project, dev_tools, parser)
+    if line.startswith(("if ", "fi", "printf ")):
+        return None
+    words = shlex.split(line)
+    match words:
+        case ["uv", "run", "scripts/codeartifact.py", *arguments]:
+            assert (project / "scripts" / "codeartifact.py").is_file()
+            parser.parse_args(arguments)  # exits 2 on an unknown command or option
+        case ["uv", "run", "--no-sync", tool, *_]:
+            assert tool in dev_tools, line
+        case ["uv", "sync", "--locked"] | ["uv", "build"] | ["uvx", "twine", "check", "--strict", "dist/*"]:
+            pass
+        case ["python", "-m", "pip", "install", "--quiet", "uv"]:
+            pass
+        case _:
+            pytest.fail(f"CI runs a command the template does not know: {line}")
+
+
+def test_ci_commands_refer_to_the_project(project, provider):
+    lines = ci_commands(project, provider)
+    if provider == "none":
+        assert lines == []
+        return
+    dev = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["dev"]
+    dev_tools = {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in dev}
+    parser = load_release_tool(project).parser()
+    for line in lines:
+        check_command(line, project, dev_tools, parser)
+    assert any("scripts/codeartifact.py env --tool uv" in line for line in lines)
+    assert any("publish" in line for line in lines)
