@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ci import shell_lines, workflow_commands, workflows
 from tests.support.tools import ProjectTools, run
 
 pytestmark = pytest.mark.slow
@@ -106,3 +107,17 @@ def test_the_wheel_installs_into_a_clean_venv(built_distributions, tools, tmp_pa
     run(python, "-m", "pip", "install", "--no-index", "--no-deps", wheel, cwd=tmp_path, env=tools.env())
     proc = run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env=tools.env())
     assert proc.stdout.strip() == version
+
+
+def test_the_ci_workflow_commands_pass_in_the_baked_project(synced_project, tools):
+    """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
+
+    The lines that fetch CodeArtifact credentials need AWS and are left out; UV_DEFAULT_INDEX
+    stands in for them (see ProjectTools.env).
+    """
+    ci = workflows(synced_project)["ci.yml"]
+    lines = [line for line in shell_lines(workflow_commands(ci)) if "codeartifact.py" not in line]
+    assert len(lines) >= 6
+    for line in lines:
+        run("bash", "-c", line, cwd=synced_project, env=tools.env())
+    assert sorted(p.suffix for p in (synced_project / "dist").iterdir() if p.suffix in (".whl", ".gz")) == [".gz", ".whl"]

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import DEFAULTS
+from tests.support.ci import ci_commands, workflows
 from tests.support.cloudformation import load_yaml
 
 PROVIDERS = DEFAULTS["ci_provider"]
@@ -110,10 +111,6 @@ def test_the_buildspec_has_its_phases(bake):
 
 
 # --- security ------------------------------------------------------------------------
-
-
-def workflows(project: Path) -> dict[str, dict]:
-    return {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((project / ".github" / "workflows").glob("*.yml"))}
 
 
 def test_workflows_grant_least_permissions(bake):
@@ -218,25 +215,6 @@ def test_codebuild_uses_its_service_role(bake):
 
 
 # --- no drift: every CI command names a tool and a path the baked project has --------
-
-
-def ci_commands(project: Path, provider: str) -> list[str]:
-    """The shell lines of the project's CI files."""
-    lines: list[str] = []
-    if provider == "github":
-        for workflow in workflows(project).values():
-            for job in workflow["jobs"].values():
-                lines += [step["run"] for step in job["steps"] if "run" in step]
-    elif provider == "gitlab":
-        config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
-        for job in config.values():
-            if isinstance(job, dict):
-                lines += job.get("before_script", []) + job.get("script", [])
-    elif provider == "codebuild":
-        buildspec = yaml.safe_load((project / "buildspec.yml").read_text(encoding="utf-8"))
-        for phase in buildspec["phases"].values():
-            lines += phase["commands"]
-    return [line.strip() for block in lines for line in block.splitlines() if line.strip()]
 
 
 def load_release_tool(project: Path):

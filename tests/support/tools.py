@@ -44,6 +44,7 @@ class ProjectTools:
             UV_PYTHON_DOWNLOADS="never",
             UV_NO_PROGRESS="1",
             XDG_CONFIG_HOME=str(self.config_home),
+            PATH=os.pathsep.join([str(Path(find_uv_bin()).parent), env.get("PATH", "")]),  # uv, uvx
         )
         env.update(extra)
         return env

@@ -475,3 +475,40 @@ def test_an_upload_refusal_is_explained_without_the_token(monkeypatch, status, e
         ca.upload(ENDPOINT, [Path("a.whl")], TOKEN)
     assert error.value.exit_code == exit_code
     assert TOKEN not in str(error.value)
+
+
+def test_publish_dist_uploads_prebuilt_files_without_building(stub, capsys, monkeypatch, tmp_path):
+    release = FakeRelease(monkeypatch)
+    stem = f"{PACKAGE.normalized_name.replace('-', '_')}-{PACKAGE.version}"
+    for name in (f"{stem}-py3-none-any.whl", f"{stem}.tar.gz", "unrelated-9.9.tar.gz"):
+        (tmp_path / name).write_text("x")
+    client, stubber = stub
+    expect_version(stubber, exists=False)
+    expect_package(stubber, exists=True)
+    expect_token(stubber)
+    expect_endpoint(stubber)
+    code, _, err = run(capsys, client, "publish", "--dist", str(tmp_path))
+    assert code == 0, err
+    assert release.built == 0
+    assert release.uploads == [(ENDPOINT, [f"{stem}-py3-none-any.whl", f"{stem}.tar.gz"], TOKEN)]
+
+
+def test_publish_dist_refuses_a_folder_without_this_version(stub, capsys, monkeypatch, tmp_path):
+    release = FakeRelease(monkeypatch)
+    (tmp_path / "other-1.0.tar.gz").write_text("x")
+    client, stubber = stub
+    expect_version(stubber, exists=False)
+    expect_package(stubber, exists=True)
+    expect_token(stubber)
+    expect_endpoint(stubber)
+    code, _, err = run(capsys, client, "publish", "--dist", str(tmp_path))
+    assert code == 1
+    assert "must hold one wheel and one sdist" in err
+    assert release.uploads == []
+
+
+def test_check_tag_accepts_the_version_tag_only(capsys):
+    assert run(capsys, object(), "check-tag", f"v{PACKAGE.version}")[0] == 0
+    code, _, err = run(capsys, object(), "check-tag", "v0.0.0-wrong")
+    assert code == 1
+    assert f"tag the release v{PACKAGE.version}" in err

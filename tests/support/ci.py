@@ -1,0 +1,39 @@
+"""The shell commands of a baked project's CI files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def workflows(project: Path) -> dict[str, dict]:
+    folder = project / ".github" / "workflows"
+    return {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.yml"))}
+
+
+def workflow_commands(workflow: dict) -> list[str]:
+    """The ``run:`` blocks of a GitHub Actions workflow, in order."""
+    return [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def ci_commands(project: Path, provider: str) -> list[str]:
+    """The shell lines of the project's CI files."""
+    lines: list[str] = []
+    if provider == "github":
+        for workflow in workflows(project).values():
+            lines += workflow_commands(workflow)
+    elif provider == "gitlab":
+        config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+        for job in config.values():
+            if isinstance(job, dict):
+                lines += job.get("before_script", []) + job.get("script", [])
+    elif provider == "codebuild":
+        buildspec = yaml.safe_load((project / "buildspec.yml").read_text(encoding="utf-8"))
+        for phase in buildspec["phases"].values():
+            lines += phase["commands"]
+    return shell_lines(lines)
+
+
+def shell_lines(blocks: list[str]) -> list[str]:
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
