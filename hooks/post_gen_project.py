@@ -24,17 +24,31 @@ def remove_empty_folders(root: Path) -> None:
             os.rmdir(folder)
 
 
+BEFORE_LOGIN = {
+    "pip": ["python3 -m venv .venv && . .venv/bin/activate", "python -m pip install --upgrade pip boto3"],
+}
+AFTER_LOGIN = {
+    "uv": "uv sync                      # writes uv.lock",
+    "poetry": "poetry install               # writes poetry.lock",
+    "pip": "python -m pip install -e . --group dev",
+}
+
+
 def next_steps(answers: dict) -> str:
-    folder = shlex.quote(answers["package_name"])
+    manager = answers["package_manager"]
+    commands = [
+        f"cd {shlex.quote(answers['package_name'])}",
+        *BEFORE_LOGIN.get(manager, []),
+        f"{answers['__tool']} login --tool {manager}   # needs AWS credentials",
+        AFTER_LOGIN[manager],
+        f"{answers['__run']}pytest",
+        "git init && git add . && git commit -m 'First version'",
+    ]
     return "\n".join(
         [
             f"Created {answers['package_name']}. Next steps:",
             "",
-            f"  cd {folder}",
-            "  uv run scripts/codeartifact.py login --tool uv   # needs AWS credentials",
-            "  uv sync                                          # writes uv.lock",
-            "  uv run pytest",
-            "  git init && git add . && git commit -m 'First version'",
+            *(f"  {command}" for command in commands),
             "",
             "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",
             f"then {CI_SETUP[answers['ci_provider']]}.",

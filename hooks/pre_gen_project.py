@@ -47,6 +47,7 @@ CHOICES = {
     "python_min_version": ("3.11", "3.12", "3.13", "3.14"),
     "license": ("Proprietary", "MIT", "Apache-2.0"),
     "ci_provider": ("github", "gitlab", "codebuild", "none"),
+    "package_manager": ("uv", "poetry", "pip"),
 }
 
 PEP508_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
@@ -270,6 +271,8 @@ RULES = (
          "'.', '_' and '-', starting with a letter or digit", "my-repo",
          repository_problem, fix_repository),
     Rule("ci_provider", "one of " + ", ".join(CHOICES["ci_provider"]), "github", choice_check("ci_provider")),
+    Rule("package_manager", "one of " + ", ".join(CHOICES["package_manager"]), "uv",
+         choice_check("package_manager")),
 )  # fmt: skip
 
 

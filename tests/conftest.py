@@ -49,11 +49,7 @@ def bake_copy(bake, tmp_path_factory: pytest.TempPathFactory) -> Bake:
 
 
 @pytest.fixture(scope="session")
-def uv_cache(request: pytest.FixtureRequest) -> Path:
-    """One uv cache for every baked project, kept between runs in pytest's cache folder."""
-    return Path(request.config.cache.mkdir("uv-cache"))
-
-
-@pytest.fixture(scope="session")
-def tools(uv_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> ProjectTools:
-    return ProjectTools(uv_cache=uv_cache, config_home=tmp_path_factory.mktemp("xdg-config"))
+def tools(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ProjectTools:
+    """Package caches shared by every baked project, kept between runs in pytest's cache folder."""
+    cache = Path(request.config.cache.mkdir("package-caches"))
+    return ProjectTools(cache=cache, config_home=tmp_path_factory.mktemp("xdg-config"))

@@ -1,4 +1,4 @@
-"""Slow: a baked project's own tools work on it (tests, lint, types, build, twine, install)."""
+"""Slow: each package manager's baked project passes its own tools (tests, lint, types, build, twine, install)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ci import shell_lines, workflow_commands, workflows
-from tests.support.tools import ProjectTools, run
+from tests.support.tools import Manager, ProjectTools, run
 
 pytestmark = pytest.mark.slow
 
@@ -25,57 +25,23 @@ QUOTED = {
 }
 
 
-@pytest.fixture(scope="session")
-def synced_project(bake_copy, tools: ProjectTools) -> Path:
-    """The default bake with its development environment made by its own ``uv sync``."""
-    project = bake_copy()
-    tools.uv("sync", cwd=project)
-    return project
+@pytest.fixture(scope="class")
+def developed(request, bake_copy, tools: ProjectTools) -> tuple[Manager, Path]:
+    """A private bake of the class's package manager, with the environment its README makes."""
+    manager = Manager(request.cls.name, tools)
+    project = bake_copy(package_manager=manager.name)
+    manager.install(project)
+    return manager, project
 
 
-@pytest.fixture(scope="session")
-def built_distributions(bake, tools: ProjectTools, tmp_path_factory) -> dict[str, list[Path]]:
-    """``uv build`` of the default bake and of a bake whose every free text is tricky."""
-    built = {}
-    for name, answers in {"default": {}, "quoted": QUOTED}.items():
-        out = tmp_path_factory.mktemp(f"dist-{name}")
-        tools.uv("build", "--out-dir", out, cwd=bake(**answers))
-        built[name] = sorted(out.glob("*.whl")) + sorted(out.glob("*.tar.gz"))
-    return built
-
-
-def test_its_own_test_suite_passes(synced_project, tools):
-    proc = tools.uv("run", "pytest", cwd=synced_project)
-    passed = re.search(r"(\d+) passed", proc.stdout)
-    assert passed and int(passed.group(1)) >= 30, proc.stdout
-    assert "failed" not in proc.stdout
-
-
-def test_ruff_finds_nothing_to_fix(synced_project, tools):
-    tools.uv("run", "ruff", "check", cwd=synced_project)
-    tools.uv("run", "ruff", "format", "--check", cwd=synced_project)
-
-
-def test_mypy_strict_passes(synced_project, tools):
-    proc = tools.uv("run", "mypy", cwd=synced_project)
-    assert "Success: no issues found" in proc.stdout
-
-
-def test_uv_build_makes_an_sdist_and_a_wheel(built_distributions):
-    assert [p.name for p in built_distributions["default"]] == [
-        "acme_utils-0.1.0-py3-none-any.whl",
-        "acme_utils-0.1.0.tar.gz",
-    ]
-    assert [p.name for p in built_distributions["quoted"]] == [
-        "obrien_tools-2.0.0rc1-py3-none-any.whl",
-        "obrien_tools-2.0.0rc1.tar.gz",
-    ]
-
-
-@pytest.mark.parametrize("name", ["default", "quoted"])
-def test_twine_check_strict_passes(built_distributions, tools, tmp_path, name):
-    proc = tools.python("-m", "twine", "check", "--strict", *built_distributions[name], cwd=tmp_path)
-    assert proc.stdout.count("PASSED") == 2
+@pytest.fixture(scope="class")
+def distributions(request, bake_copy, tools: ProjectTools, tmp_path_factory) -> dict[str, list[Path]]:
+    """The package manager's own build of the default bake and of a bake of tricky free text."""
+    manager = Manager(request.cls.name, tools)
+    return {
+        name: manager.build(bake_copy(package_manager=manager.name, **answers), tmp_path_factory.mktemp(f"dist-{name}"))
+        for name, answers in {"default": {}, "quoted": QUOTED}.items()
+    }
 
 
 def wheel_metadata(wheel: Path):
@@ -84,40 +50,97 @@ def wheel_metadata(wheel: Path):
         return email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
 
 
-def test_the_wheel_metadata_carries_the_answers_exactly(built_distributions):
-    default = wheel_metadata(built_distributions["default"][0])
-    assert default["License-Expression"] == "LicenseRef-Proprietary"
-    assert "Private :: Do Not Upload" in default.get_all("Classifier")
-    assert default["Requires-Python"] == ">=3.11"
+class BakedProjectChecks:
+    """The checks every package manager's project must pass; a subclass names the manager.
 
-    quoted = wheel_metadata(built_distributions["quoted"][0])
-    assert quoted["Name"] == "Obrien.Tools"
-    assert quoted["Summary"] == QUOTED["description"]
-    assert QUOTED["author_name"].replace('"', '\\"') in quoted["Author-email"]
-    assert quoted["License-Expression"] == "MIT"
-    assert "Seán O'Brien \"Bob\" Tools" in quoted.get_payload()
-
-
-@pytest.mark.parametrize(("name", "module", "version"), [("default", "acme_utils", "0.1.0"), ("quoted", "obrien_tools", "2.0.0rc1")])
-def test_the_wheel_installs_into_a_clean_venv(built_distributions, tools, tmp_path, name, module, version):
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=tools.env())
-    python = venv / "bin" / "python"
-    wheel = built_distributions[name][0]
-    run(python, "-m", "pip", "install", "--no-index", "--no-deps", wheel, cwd=tmp_path, env=tools.env())
-    proc = run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env=tools.env())
-    assert proc.stdout.strip() == version
-
-
-def test_the_ci_workflow_commands_pass_in_the_baked_project(synced_project, tools):
-    """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
-
-    The lines that fetch CodeArtifact credentials need AWS and are left out; UV_DEFAULT_INDEX
-    stands in for them (see ProjectTools.env).
+    One class per manager lets pytest-xdist (--dist loadscope) run each manager's checks on one
+    worker, so that each development environment is made once.
     """
-    ci = workflows(synced_project)["ci.yml"]
-    lines = [line for line in shell_lines(workflow_commands(ci)) if "codeartifact.py" not in line]
-    assert len(lines) >= 6
-    for line in lines:
-        run("bash", "-c", line, cwd=synced_project, env=tools.env())
-    assert sorted(p.suffix for p in (synced_project / "dist").iterdir() if p.suffix in (".whl", ".gz")) == [".gz", ".whl"]
+
+    name = ""
+
+    def test_its_own_test_suite_passes(self, developed):
+        manager, project = developed
+        proc = manager.run(project, "pytest")
+        passed = re.search(r"(\d+) passed", proc.stdout)
+        assert passed and int(passed.group(1)) >= 30, proc.stdout
+        assert "failed" not in proc.stdout
+
+    def test_ruff_finds_nothing_to_fix(self, developed):
+        manager, project = developed
+        manager.run(project, "ruff", "check")
+        manager.run(project, "ruff", "format", "--check")
+
+    def test_mypy_strict_passes(self, developed):
+        manager, project = developed
+        assert "Success: no issues found" in manager.run(project, "mypy").stdout
+
+    def test_it_builds_an_sdist_and_a_wheel(self, distributions):
+        built = distributions
+        assert [p.name for p in built["default"]] == ["acme_utils-0.1.0-py3-none-any.whl", "acme_utils-0.1.0.tar.gz"]
+        assert [p.name for p in built["quoted"]] == ["obrien_tools-2.0.0rc1-py3-none-any.whl", "obrien_tools-2.0.0rc1.tar.gz"]
+
+    def test_twine_check_strict_passes(self, distributions, tools, tmp_path):
+        built = distributions
+        proc = tools.python("-m", "twine", "check", "--strict", *built["default"], *built["quoted"], cwd=tmp_path)
+        assert proc.stdout.count("PASSED") == 4
+
+    def test_the_wheel_metadata_carries_the_answers_exactly(self, distributions):
+        built = distributions
+        default = wheel_metadata(built["default"][0])
+        assert default["License-Expression"] == "LicenseRef-Proprietary"
+        assert "Private :: Do Not Upload" in default.get_all("Classifier")
+        assert default["Requires-Python"] == ">=3.11"
+
+        quoted = wheel_metadata(built["quoted"][0])
+        assert quoted["Name"].lower() == "obrien.tools"
+        assert quoted["Summary"] == QUOTED["description"]
+        authors = (quoted["Author"] or "") + (quoted["Author-email"] or "")
+        assert QUOTED["author_name"] in authors or QUOTED["author_name"].replace('"', '\\"') in authors
+        assert quoted["License-Expression"] == "MIT"
+        assert "Seán O'Brien \"Bob\" Tools" in quoted.get_payload()
+
+    def test_the_wheel_installs_into_a_clean_venv(self, distributions, tools, tmp_path):
+        built = distributions
+        venv = tmp_path / "venv"
+        run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=tools.env())
+        python = venv / "bin" / "python"
+        for bake_name, module, version in [("default", "acme_utils", "0.1.0"), ("quoted", "obrien_tools", "2.0.0rc1")]:
+            run(python, "-m", "pip", "install", "--no-index", "--no-deps", built[bake_name][0], cwd=tmp_path, env=tools.env())
+            proc = run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env=tools.env())
+            assert proc.stdout.strip() == version
+
+    def test_the_ci_workflow_commands_pass_in_the_baked_project(self, developed, tools):
+        """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
+
+        The setup lines (installing the package manager) and the lines that fetch CodeArtifact
+        credentials need the runner or AWS and are left out; the index settings of
+        ProjectTools.env stand in for the credentials.
+        """
+        _, project = developed
+        ci = workflows(project)["ci.yml"]
+        lines = [
+            line for line in shell_lines(workflow_commands(ci))
+            if "codeartifact.py" not in line and not line.startswith("python -m pip install --upgrade pip boto3")
+            and line not in ("python -m pip install uv", "python -m pip install poetry pipx")
+        ]  # fmt: skip
+        assert len(lines) >= 6
+        env = tools.env(PATH=f"{project / '.venv' / 'bin'}:{tools.env()['PATH']}")  # pip: the activated venv
+        for line in lines:
+            # In CI only the install and build steps get CodeArtifact credentials: `uv run` after
+            # `uv sync --locked` must not need the index, so it runs offline here.
+            offline = {"UV_OFFLINE": "1"} if line.startswith("uv run ") else {}
+            run("bash", "-c", line, cwd=project, env={**env, **offline})
+        assert sorted(p.suffix for p in (project / "dist").iterdir() if p.suffix in (".whl", ".gz")) == [".gz", ".whl"]
+
+
+class TestUv(BakedProjectChecks):
+    name = "uv"
+
+
+class TestPoetry(BakedProjectChecks):
+    name = "poetry"
+
+
+class TestPip(BakedProjectChecks):
+    name = "pip"

@@ -67,13 +67,27 @@ def statements(document: dict) -> list[dict]:
     return as_list(document["Statement"])
 
 
+MANAGERS = DEFAULTS["package_manager"]
+
+
 @pytest.fixture(scope="module", params=PROVIDERS)
 def provider(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module", params=MANAGERS)
+def manager(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def project(bake, provider) -> Path:
+def project(bake, provider, manager) -> Path:
+    return bake(ci_provider=provider, package_manager=manager)
+
+
+@pytest.fixture(scope="module")
+def infra_project(bake, provider) -> Path:
+    """The CloudFormation depends on the CI provider only."""
     return bake(ci_provider=provider)
 
 
@@ -98,8 +112,8 @@ def test_ci_files_pass_their_vendored_schemas(project, provider):
             assert proc.returncode == 0, f"{name}:\n{proc.stdout}{proc.stderr}"
 
 
-def test_cfn_lint_finds_no_error_or_warning(project):
-    assert cfnlint.api.lint_file(project / "infra" / "codeartifact.yaml") == []
+def test_cfn_lint_finds_no_error_or_warning(infra_project):
+    assert cfnlint.api.lint_file(infra_project / "infra" / "codeartifact.yaml") == []
 
 
 def test_the_buildspec_has_its_phases(bake):
@@ -113,8 +127,9 @@ def test_the_buildspec_has_its_phases(bake):
 # --- security ------------------------------------------------------------------------
 
 
-def test_workflows_grant_least_permissions(bake):
-    for name, workflow in workflows(bake(ci_provider="github")).items():
+@pytest.mark.parametrize("manager_name", MANAGERS)
+def test_workflows_grant_least_permissions(bake, manager_name):
+    for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():
             granted = job["permissions"]
@@ -131,8 +146,9 @@ def test_ci_files_never_read_long_lived_aws_keys(project, provider):
             assert key not in text, (name, key)
 
 
-def test_every_action_is_pinned_to_a_full_commit(bake):
-    project = bake(ci_provider="github")
+@pytest.mark.parametrize("manager_name", MANAGERS)
+def test_every_action_is_pinned_to_a_full_commit(bake, manager_name):
+    project = bake(ci_provider="github", package_manager=manager_name)
     for path in (project / ".github" / "workflows").glob("*.yml"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if "uses:" in line:
@@ -141,8 +157,9 @@ def test_every_action_is_pinned_to_a_full_commit(bake):
                 assert PINNED_ACTIONS[uses.group(1)] == (uses.group(2), uses.group(3)), line
 
 
-def test_the_release_publishes_from_a_protected_environment_by_oidc(bake):
-    release = workflows(bake(ci_provider="github"))["release.yml"]
+@pytest.mark.parametrize("manager_name", MANAGERS)
+def test_the_release_publishes_from_a_protected_environment_by_oidc(bake, manager_name):
+    release = workflows(bake(ci_provider="github", package_manager=manager_name))["release.yml"]
     assert release[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads the key `on` as true
     publish = release["jobs"]["publish"]
     assert publish["needs"] == "build"
@@ -150,13 +167,13 @@ def test_the_release_publishes_from_a_protected_environment_by_oidc(bake):
     assert publish["permissions"] == {"contents": "read", "id-token": "write"}
     credentials = next(s for s in publish["steps"] if s.get("uses", "").startswith("aws-actions/"))
     assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_PUBLISH_ROLE_ARN }}"
-    assert publish["steps"][-1]["run"] == "uv run scripts/codeartifact.py publish --dist dist"
+    assert publish["steps"][-1]["run"].endswith("scripts/codeartifact.py publish --dist dist")
     build_steps = [step.get("run", "") for step in release["jobs"]["build"]["steps"]]
-    assert 'uv run scripts/codeartifact.py check-tag "$GITHUB_REF_NAME"' in build_steps
+    assert any(run.endswith('scripts/codeartifact.py check-tag "$GITHUB_REF_NAME"') for run in build_steps)
 
 
-def test_policies_grant_only_the_listed_actions_on_exact_resources(project):
-    resources = infra(project)["Resources"]
+def test_policies_grant_only_the_listed_actions_on_exact_resources(infra_project):
+    resources = infra(infra_project)["Resources"]
     read = statements(resources["ReadPolicy"]["Properties"]["PolicyDocument"])
     publish = statements(resources["PublishPolicy"]["Properties"]["PolicyDocument"])
     assert {a for s in read for a in as_list(s["Action"])} == READ_ACTIONS
@@ -174,8 +191,8 @@ def test_policies_grant_only_the_listed_actions_on_exact_resources(project):
     assert package_statement["Resource"]["Fn::Sub"].endswith(":package/${DomainName}/${RepositoryName}/pypi//${PackageName}")
 
 
-def test_the_package_is_blocked_from_upstreams(project, bake):
-    template = infra(project)
+def test_the_package_is_blocked_from_upstreams(infra_project, bake):
+    template = infra(infra_project)
     group = template["Resources"]["PackageOrigin"]["Properties"]
     assert group["Pattern"] == {"Fn::Sub": "/pypi//${PackageName}$"}
     assert group["OriginConfiguration"]["Restrictions"] == {
@@ -225,25 +242,42 @@ def load_release_tool(project: Path):
     return module
 
 
-def check_command(line: str, project: Path, dev_tools: set[str], parser) -> None:
+# Per package manager: how CI runs the release tool and the project's tools, and the other
+# commands it may run (install, build, twine check, installing the package manager itself).
+RELEASE_TOOL = {"uv": ["uv", "run"], "poetry": ["pipx", "run"], "pip": ["python"]}
+PROJECT_TOOL = {"uv": ["uv", "run"], "poetry": ["poetry", "run"], "pip": []}
+OTHER_COMMANDS = {
+    "uv": {"uv sync --locked", "uv build", "uvx twine check --strict dist/*", "python -m pip install uv"},
+    "poetry": {"poetry install --no-interaction", "poetry build", "pipx run twine check --strict dist/*",
+               "python -m pip install poetry pipx"},
+    "pip": {"python -m pip install -e . --group dev", "python -m build", "twine check --strict dist/*",
+            "python -m pip install --upgrade pip boto3", "python -m pip install --upgrade pip boto3 build twine"},
+}  # fmt: skip
+
+
+def dev_tools(project: Path) -> set[str]:
+    """The names of the project's development dependencies (PEP 735 group or Poetry's group)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    if "dependency-groups" in pyproject:
+        return {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in pyproject["dependency-groups"]["dev"]}
+    return set(pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"])
+
+
+def check_command(line: str, project: Path, manager: str, tools: set[str], parser) -> None:
     """Fail unless ``line`` runs a tool the baked project has, on paths it has."""
     if inner := re.fullmatch(r'eval "\$\((.*)\)"', line):
-        return check_command(inner.group(1), project, dev_tools, parser)
-    if line.startswith(("if ", "fi", "printf ")):
+        return check_command(inner.group(1), project, manager, tools, parser)
+    if line.startswith(("if ", "fi", "printf ")) or line in OTHER_COMMANDS[manager]:
         return None
     words = shlex.split(line)
-    match words:
-        case ["uv", "run", "scripts/codeartifact.py", *arguments]:
-            assert (project / "scripts" / "codeartifact.py").is_file()
-            parser.parse_args(arguments)  # exits 2 on an unknown command or option
-        case ["uv", "run", "--no-sync", tool, *_]:
-            assert tool in dev_tools, line
-        case ["uv", "sync", "--locked"] | ["uv", "build"] | ["uvx", "twine", "check", "--strict", "dist/*"]:
-            pass
-        case ["python", "-m", "pip", "install", "--quiet", "uv"]:
-            pass
-        case _:
-            pytest.fail(f"CI runs a command the template does not know: {line}")
+    release_tool, project_tool = RELEASE_TOOL[manager], PROJECT_TOOL[manager]
+    if words[: len(release_tool) + 1] == [*release_tool, "scripts/codeartifact.py"]:
+        assert (project / "scripts" / "codeartifact.py").is_file()
+        parser.parse_args(words[len(release_tool) + 1 :])  # exits 2 on an unknown command or option
+    elif words[: len(project_tool)] == project_tool and words[len(project_tool)] in tools:
+        pass
+    else:
+        pytest.fail(f"CI runs a command the template does not know: {line}")
 
 
 def test_ci_commands_refer_to_the_project(project, provider):
@@ -251,10 +285,9 @@ def test_ci_commands_refer_to_the_project(project, provider):
     if provider == "none":
         assert lines == []
         return
-    dev = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["dev"]
-    dev_tools = {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in dev}
+    manager = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["codeartifact"]["package-manager"]
     parser = load_release_tool(project).parser()
     for line in lines:
-        check_command(line, project, dev_tools, parser)
-    assert any("scripts/codeartifact.py env --tool uv" in line for line in lines)
+        check_command(line, project, manager, dev_tools(project), parser)
+    assert any(f"scripts/codeartifact.py env --tool {manager}" in line for line in lines)
     assert any("publish" in line for line in lines)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import CodeArtifactStandIn, PypiServer
-from tests.support.tools import ProjectTools, run
+from tests.support.tools import PYPI, ProjectTools, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
 
@@ -36,8 +36,12 @@ FIRST_FILES = ["ledger_tools-1.0.0-py3-none-any.whl", "ledger_tools-1.0.0.tar.gz
 
 
 @pytest.fixture(scope="module")
-def codeartifact(tmp_path_factory) -> CodeArtifactStandIn:
+def codeartifact(tmp_path_factory, tools) -> CodeArtifactStandIn:
     repository = PypiServer(root=tmp_path_factory.mktemp("pypiserver"), token=TOKEN)
+    # CodeArtifact passes PyPI packages through its upstream; pypiserver has no upstream, so it
+    # starts with the build backend that builds which read from the index need.
+    tools.python("-m", "pip", "download", "--quiet", "--only-binary", ":all:", "--dest", repository.packages,
+                 "hatchling", cwd=repository.root)  # fmt: skip
     repository.start()
     stand_in = CodeArtifactStandIn(repository, "acme", "444455556666", "python")
     stand_in.start()
@@ -57,7 +61,7 @@ class User:
 
     @property
     def env(self) -> dict[str, str]:
-        return self.tools.env(
+        env = self.tools.env(
             HOME=str(self.home),
             XDG_CONFIG_HOME=str(self.home / ".config"),
             XDG_DATA_HOME=str(self.home / ".local" / "share"),
@@ -67,6 +71,8 @@ class User:
             AWS_EC2_METADATA_DISABLED="true",
             GIT_CONFIG_NOSYSTEM="1",
         )
+        del env["PIP_INDEX_URL"]  # pip follows its configuration, which `login --tool pip` writes
+        return env
 
     def run(self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True) -> subprocess.CompletedProcess[str]:
         proc = run(*args, cwd=cwd, env=self.env, check=check)
@@ -121,7 +127,7 @@ def import_version(python: Path, cwd: Path) -> str:
 
 def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
     assert "git" not in published.stdout  # the committed tree passed the clean-tree check
-    assert codeartifact.repository.uploaded() == FIRST_FILES
+    assert codeartifact.files_of("ledger-tools") == FIRST_FILES
     assert "published ledger_tools-1.0.0-py3-none-any.whl, ledger_tools-1.0.0.tar.gz" in published.stdout
     assert "pip install 'ledger-tools==1.0.0'" in published.stdout
 
@@ -144,7 +150,7 @@ def test_publishing_the_same_version_again_is_refused_and_uploads_nothing(publis
     again = user.script(project, "publish", check=False)
     assert again.returncode == 1
     assert "error: ledger-tools 1.0.0 is already in python; versions cannot be replaced" in again.stderr
-    assert codeartifact.repository.uploaded() == FIRST_FILES
+    assert codeartifact.files_of("ledger-tools") == FIRST_FILES
     assert codeartifact.operations()[calls_before:] == ["describe_package_version"]
 
 
@@ -156,7 +162,7 @@ def test_a_wrong_token_gives_a_clear_error_and_uploads_nothing(published, codear
         codeartifact.token = TOKEN
     assert refused.returncode == 5
     assert "the repository refused the upload (HTTP 403): the token is missing or expired" in refused.stderr
-    assert codeartifact.repository.uploaded() == FIRST_FILES
+    assert codeartifact.files_of("ledger-tools") == FIRST_FILES
 
 
 def test_login_twine_writes_a_pypirc_that_twine_uploads_with(published, codeartifact, user, next_version, tmp_path):
@@ -168,7 +174,7 @@ def test_login_twine_writes_a_pypirc_that_twine_uploads_with(published, codearti
     dists = sorted(map(str, (tmp_path / "dist").glob("ledger_tools-*")))
     user.run(sys.executable, "-m", "twine", "upload", "--non-interactive", "--repository", "codeartifact", *dists,
              cwd=tmp_path)  # fmt: skip
-    assert "ledger_tools-1.1.0.tar.gz" in codeartifact.repository.uploaded()
+    assert "ledger_tools-1.1.0.tar.gz" in codeartifact.files_of("ledger-tools")
 
 
 def test_login_pip_lets_pip_install_the_package(published, user, project, tmp_path):
@@ -195,7 +201,36 @@ def test_login_uv_stores_credentials_uv_then_uses(published, codeartifact, user,
     assert import_version(python, tmp_path) == "1.0.0"
 
 
+@pytest.mark.parametrize("manager", ["poetry", "pip"])
+def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, bake_copy, tmp_path, manager):
+    """The uv project is published above; Poetry's runs the tool with pipx, pip's from its venv."""
+    project = user.commit(bake_copy(**{**ANSWERS, "project_name": f"Ledger {manager}", "package_manager": manager}))
+    if manager == "poetry":
+        tool = ["pipx", "run", "scripts/codeartifact.py"]
+    else:  # the README's venv, with the release tool's dependencies (its dev group has them too)
+        python = user.fresh_venv(tmp_path / "tool-venv")
+        user.run(python, "-m", "pip", "install", "--quiet", "--index-url", PYPI, "boto3", "build", "twine", cwd=tmp_path)
+        tool = [str(python), "scripts/codeartifact.py"]
+
+    published = user.run(*tool, "publish", cwd=project)
+    files = [f"ledger_{manager}-1.0.0-py3-none-any.whl", f"ledger_{manager}-1.0.0.tar.gz"]
+    assert codeartifact.files_of(f"ledger-{manager}") == files
+    assert f"published {', '.join(files)}" in published.stdout
+
+    python = user.fresh_venv(tmp_path / "venv")
+    user.run(python, "-m", "pip", "install", "--index-url", simple_url(codeartifact, TOKEN), f"ledger-{manager}==1.0.0",
+             cwd=tmp_path, keep=False)  # fmt: skip  (the command line carries the token on purpose)
+    module = f"ledger_{manager}"
+    assert run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env={}).stdout == "1.0.0\n"
+
+    again = user.run(*tool, "publish", cwd=project, check=False)
+    assert again.returncode == 1
+    assert "is already in python" in again.stderr
+    assert codeartifact.files_of(f"ledger-{manager}") == files
+
+
 def test_env_prints_the_token_and_nothing_else_does(published, user, project):
+    """Last in the module: every output captured above is checked."""
     exported = run(user.tools.uv_bin, "run", "scripts/codeartifact.py", "env", cwd=project, env=user.env).stdout
     assert f"export TWINE_PASSWORD={TOKEN}" in exported.splitlines()
     assert user.outputs, "no output was captured"

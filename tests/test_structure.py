@@ -36,7 +36,29 @@ DEFAULT_TREE = {
 OPTIONS = {
     key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], list) and not key.startswith("_")
 }
-EVERY_OPTION_SET = [dict(zip(OPTIONS, values)) for values in itertools.product(*OPTIONS.values())]
+
+
+def option_sets() -> list[dict[str, str]]:
+    """Every package_manager x ci_provider pair, every python x license pair, each value at least once.
+
+    The pairs that change which files exist and what they run are baked in full; the versions
+    and licenses, which change only a few lines, rotate through them and are also crossed with
+    each other, so the set stays near 24 bakes instead of 144.
+    """
+    tooling = list(itertools.product(OPTIONS["package_manager"], OPTIONS["ci_provider"]))
+    metadata = list(itertools.product(OPTIONS["python_min_version"], OPTIONS["license"]))
+    sets = [
+        {"package_manager": pm, "ci_provider": ci, "python_min_version": metadata[i % len(metadata)][0],
+         "license": metadata[(i * 5) % len(metadata)][1]}
+        for i, (pm, ci) in enumerate(tooling)
+    ] + [{"python_min_version": python, "license": license} for python, license in metadata]  # fmt: skip
+    assert {key for options in sets for key in options} == set(OPTIONS)
+    for key, values in OPTIONS.items():
+        assert {options.get(key, values[0]) for options in sets} == set(values), key
+    return sets
+
+
+EVERY_OPTION_SET = option_sets()
 
 
 def files_of(project: Path) -> dict[str, str]:
@@ -162,11 +184,12 @@ def test_toml_string_keeps_letters_readable():
     assert toml_string("Seán 🚀") == '"Seán 🚀"'
 
 
+@pytest.mark.parametrize(("manager", "tool"), [("uv", "uv run"), ("poetry", "pipx run"), ("pip", "python")])
 @pytest.mark.parametrize(
     "invocation",
     [*(f"login --tool {tool}" for tool in ("uv", "pip", "twine", "poetry")), "login --tool pip --dry-run",
-     "env --tool uv", "url --simple", "publish --dry-run", "publish"],
+     "env --tool", "url --simple", "publish --dry-run", "publish", "publish --dist dist", "check-tag"],
 )  # fmt: skip
-def test_the_readme_documents_each_release_command(bake, invocation):
-    readme = (bake() / "README.md").read_text(encoding="utf-8")
-    assert f"uv run scripts/codeartifact.py {invocation}" in readme
+def test_the_readme_documents_each_release_command(bake, manager, tool, invocation):
+    readme = (bake(package_manager=manager) / "README.md").read_text(encoding="utf-8")
+    assert f"{tool} scripts/codeartifact.py {invocation}" in readme
