@@ -178,7 +178,7 @@ def translate_aws_error(error: Exception) -> ToolError | None:
         )
     if not isinstance(error, aws.ClientError):
         return None
-    code = error.response.get("Error", {}).get("Code", "")
+    code = error_code(error)
     message = error.response.get("Error", {}).get("Message", "")
     operation = error.operation_name
     if code in CREDENTIAL_ERRORS:
@@ -469,22 +469,32 @@ def git_tree_state(root: Path) -> str:
     return "dirty" if proc.stdout.strip() else "clean"
 
 
+def package_coordinates(settings: Settings, package: Package) -> dict[str, str]:
+    """The parameters that name this package in the repository, for every package API call."""
+    return {
+        "domain": settings.domain,
+        "domainOwner": settings.domain_owner,
+        "repository": settings.repository,
+        "format": "pypi",
+        "package": package.normalized_name,
+    }
+
+
+def error_code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
 def version_exists(client: Any, settings: Settings, package: Package) -> bool:
     from botocore.exceptions import ClientError
 
+    coordinates = package_coordinates(settings, package)
     try:
-        client.describe_package_version(
-            domain=settings.domain,
-            domainOwner=settings.domain_owner,
-            repository=settings.repository,
-            format="pypi",
-            package=package.normalized_name,
-            packageVersion=package.version,
-        )
+        client.describe_package_version(**coordinates, packageVersion=package.version)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException" and (
-            error.response.get("resourceType") in (None, "package", "package-version")
-        ):
+        # Not found because the version or the package is missing; a missing domain or
+        # repository is an error worth reporting.
+        missing = error.response.get("resourceType") in (None, "package", "package-version")
+        if error_code(error) == "ResourceNotFoundException" and missing:
             return False
         raise
     return True
@@ -494,16 +504,9 @@ def package_exists(client: Any, settings: Settings, package: Package) -> bool:
     from botocore.exceptions import ClientError
 
     try:
-        client.list_package_versions(
-            domain=settings.domain,
-            domainOwner=settings.domain_owner,
-            repository=settings.repository,
-            format="pypi",
-            package=package.normalized_name,
-            maxResults=1,
-        )
+        client.list_package_versions(**package_coordinates(settings, package), maxResults=1)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if error_code(error) == "ResourceNotFoundException":
             return False
         raise
     return True
@@ -513,17 +516,13 @@ def claim_name(client: Any, settings: Settings, package: Package) -> str:
     """Block the name from the upstream, so nobody's public package can stand in for ours."""
     from botocore.exceptions import ClientError
 
+    restrictions = {"publish": "ALLOW", "upstream": "BLOCK"}
     try:
         client.put_package_origin_configuration(
-            domain=settings.domain,
-            domainOwner=settings.domain_owner,
-            repository=settings.repository,
-            format="pypi",
-            package=package.normalized_name,
-            restrictions={"publish": "ALLOW", "upstream": "BLOCK"},
+            **package_coordinates(settings, package), restrictions=restrictions
         )
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "AccessDeniedException":
+        if error_code(error) != "AccessDeniedException":
             raise
         return (
             f"warning: could not claim {package.normalized_name} against upstream packages: "

@@ -386,6 +386,14 @@ def expect_package(stubber: Stubber, exists: bool) -> None:
         )
 
 
+def expect_new_version(stubber: Stubber, first: bool) -> None:
+    """The calls publish makes before it uploads a version that is not there yet."""
+    expect_version(stubber, exists=False)
+    expect_package(stubber, exists=not first)
+    expect_token(stubber)
+    expect_endpoint(stubber)
+
+
 ORIGIN = {**PACKAGE_PARAMS, "restrictions": {"publish": "ALLOW", "upstream": "BLOCK"}}
 
 
@@ -411,10 +419,7 @@ def test_publish_refuses_a_dirty_tree(stub, capsys, monkeypatch):
 def test_a_first_publish_claims_the_name_then_uploads(stub, capsys, monkeypatch):
     release = FakeRelease(monkeypatch)
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=False)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=True)
     stubber.add_response("put_package_origin_configuration", {}, ORIGIN)
     code, out, err = run(capsys, client, "publish")
     assert code == 0, err
@@ -427,10 +432,7 @@ def test_a_first_publish_claims_the_name_then_uploads(stub, capsys, monkeypatch)
 def test_a_missing_origin_permission_warns_but_still_uploads(stub, capsys, monkeypatch):
     release = FakeRelease(monkeypatch, git_state="none")
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=False)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=True)
     stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
     code, out, _ = run(capsys, client, "publish")
     assert code == 0
@@ -442,10 +444,7 @@ def test_a_missing_origin_permission_warns_but_still_uploads(stub, capsys, monke
 def test_a_later_version_and_no_origin_control_skip_the_claim(stub, capsys, monkeypatch):
     release = FakeRelease(monkeypatch)
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=True)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=False)
     assert run(capsys, client, "publish", "--no-origin-control")[0] == 0
     assert len(release.uploads) == 1
 
@@ -453,10 +452,7 @@ def test_a_later_version_and_no_origin_control_skip_the_claim(stub, capsys, monk
 def test_publish_dry_run_builds_but_uploads_nothing(stub, capsys, monkeypatch):
     release = FakeRelease(monkeypatch)
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=False)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=True)
     code, out, _ = run(capsys, client, "publish", "--dry-run")
     assert code == 0
     assert "nothing uploaded" in out
@@ -483,10 +479,7 @@ def test_publish_dist_uploads_prebuilt_files_without_building(stub, capsys, monk
     for name in (f"{stem}-py3-none-any.whl", f"{stem}.tar.gz", "unrelated-9.9.tar.gz"):
         (tmp_path / name).write_text("x")
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=True)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=False)
     code, _, err = run(capsys, client, "publish", "--dist", str(tmp_path))
     assert code == 0, err
     assert release.built == 0
@@ -497,10 +490,7 @@ def test_publish_dist_refuses_a_folder_without_this_version(stub, capsys, monkey
     release = FakeRelease(monkeypatch)
     (tmp_path / "other-1.0.tar.gz").write_text("x")
     client, stubber = stub
-    expect_version(stubber, exists=False)
-    expect_package(stubber, exists=True)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_new_version(stubber, first=False)
     code, _, err = run(capsys, client, "publish", "--dist", str(tmp_path))
     assert code == 1
     assert "must hold one wheel and one sdist" in err
