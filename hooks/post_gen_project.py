@@ -59,4 +59,4 @@ def next_steps(answers: dict) -> str:
 
 if __name__ == "__main__":
     remove_empty_folders(Path.cwd())
-    print(next_steps(json.loads(r'''{{ cookiecutter | tojson }}''')))  # tojson escapes every '
+    print(next_steps(json.loads(r"""{{ cookiecutter | tojson }}""")))  # tojson escapes every '

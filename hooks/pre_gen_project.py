@@ -20,8 +20,8 @@ import re
 import shlex
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 # CodeArtifact input rules: the patterns and lengths of botocore's service model
 # (shapes DomainName, AccountId, RepositoryName). tests/test_inputs.py reads the model
@@ -61,10 +61,12 @@ PEP440_VERSION = r"""
     (?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?
     (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
 """
-EMAIL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+EMAIL_LOCAL_PART = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+EMAIL_DOMAIN = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+EMAIL = EMAIL_LOCAL_PART + "@" + EMAIL_DOMAIN
 
-Check = Callable[[str], Optional[str]]
-Fix = Callable[[str], Optional[str]]
+Check = Callable[[str], str | None]
+Fix = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,7 @@ def fullmatch(pattern: str, value: str, flags: int = 0) -> bool:
     return re.fullmatch(pattern, value, flags | re.ASCII) is not None
 
 
-def pattern_check(
-    pattern: str, length: tuple[int, int], reasons: list[tuple[Check, str]], flags: int = 0
-) -> Check:
+def pattern_check(pattern: str, length: tuple[int, int], reasons: list[tuple[Check, str]], flags: int = 0) -> Check:
     """A check that accepts exactly ``pattern`` within ``length`` characters.
 
     ``reasons`` only explain a refusal in plain words; whether a value is valid is decided
@@ -93,7 +93,7 @@ def pattern_check(
     """
     low, high = length
 
-    def problem(value: str) -> Optional[str]:
+    def problem(value: str) -> str | None:
         if low <= len(value) <= high and fullmatch(pattern, value, flags):
             return None
         for applies, reason in reasons:
@@ -107,7 +107,7 @@ def pattern_check(
 
 
 def one_line_text(low: int, high: int) -> Check:
-    def problem(value: str) -> Optional[str]:
+    def problem(value: str) -> str | None:
         if any(char in value for char in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
             return "it spans more than one line"
         if any(unicodedata.category(char) == "Cc" for char in value):
@@ -119,7 +119,7 @@ def one_line_text(low: int, high: int) -> Check:
     return problem
 
 
-def import_name_problem(value: str) -> Optional[str]:
+def import_name_problem(value: str) -> str | None:
     if not fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
         return "it is not a Python identifier (ASCII letters, digits and '_', not starting with a digit)"
     if keyword.iskeyword(value):
@@ -129,8 +129,11 @@ def import_name_problem(value: str) -> Optional[str]:
     return None
 
 
-def choice_check(key: str) -> Check:
-    return lambda value: None if value in CHOICES[key] else "it is not one of the choices"
+def choice_rule(key: str) -> Rule:
+    """cookiecutter refuses other values itself; the hook checks again for answers from a config."""
+    choices = CHOICES[key]
+    return Rule(key, "one of " + ", ".join(choices), choices[0],
+                lambda value: None if value in choices else "it is not one of the choices")  # fmt: skip
 
 
 # --- fixes ----------------------------------------------------------------------------
@@ -141,7 +144,7 @@ def ascii_fold(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
 
 
-def valid_or_none(check: Check, value: str) -> Optional[str]:
+def valid_or_none(check: Check, value: str) -> str | None:
     return value if value and check(value) is None else None
 
 
@@ -149,12 +152,12 @@ def fix_one_line(value: str, high: int) -> str:
     return " ".join(value.split())[:high].strip()
 
 
-def fix_package_name(value: str) -> Optional[str]:
+def fix_package_name(value: str) -> str | None:
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(value)).strip("._-")
     return valid_or_none(package_name_problem, name[: PACKAGE_NAME_LENGTH[1]].strip("._-"))
 
 
-def fix_import_name(value: str) -> Optional[str]:
+def fix_import_name(value: str) -> str | None:
     name = re.sub(r"[^a-z0-9_]+", "_", ascii_fold(value).lower()).strip("_")
     if name[:1].isdigit():
         name = f"pkg_{name}"
@@ -163,30 +166,30 @@ def fix_import_name(value: str) -> Optional[str]:
     return valid_or_none(import_name_problem, name)
 
 
-def fix_email(value: str) -> Optional[str]:
+def fix_email(value: str) -> str | None:
     found = re.search(EMAIL, value, re.ASCII)
     return found.group(0) if found else None
 
 
-def fix_version(value: str) -> Optional[str]:
+def fix_version(value: str) -> str | None:
     return valid_or_none(version_problem, value.strip().lstrip("vV"))
 
 
-def fix_region(value: str) -> Optional[str]:
+def fix_region(value: str) -> str | None:
     return valid_or_none(region_problem, re.sub(r"[\s_]+", "-", value.strip().lower()))
 
 
-def fix_domain(value: str) -> Optional[str]:
+def fix_domain(value: str) -> str | None:
     name = re.sub(r"[^a-z0-9]+", "-", ascii_fold(value).lower())
     name = re.sub(r"^[^a-z]+", "", name)[: DOMAIN_LENGTH[1]].rstrip("-")
     return valid_or_none(domain_problem, name)
 
 
-def fix_account_id(value: str) -> Optional[str]:
+def fix_account_id(value: str) -> str | None:
     return valid_or_none(account_id_problem, re.sub(r"[\s-]", "", value))
 
 
-def fix_repository(value: str) -> Optional[str]:
+def fix_repository(value: str) -> str | None:
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_fold(value))
     name = re.sub(r"^[^A-Za-z0-9]+", "", name)[: REPOSITORY_LENGTH[1]]
     return valid_or_none(repository_problem, name)
@@ -257,9 +260,8 @@ RULES = (
          lambda v: None if fullmatch(EMAIL, v) else "it is not an e-mail address", fix_email),
     Rule("version", "a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1", "0.1.0",
          version_problem, fix_version),
-    Rule("python_min_version", "one of " + ", ".join(CHOICES["python_min_version"]), "3.11",
-         choice_check("python_min_version")),
-    Rule("license", "one of " + ", ".join(CHOICES["license"]), "Proprietary", choice_check("license")),
+    choice_rule("python_min_version"),
+    choice_rule("license"),
     Rule("aws_region", "an AWS region code such as us-east-1 (area-name-number, lowercase)",
          "us-east-1", region_problem, fix_region),
     Rule("codeartifact_domain", "a CodeArtifact domain name: 2-50 lowercase letters, digits and "
@@ -270,9 +272,8 @@ RULES = (
     Rule("codeartifact_repository", "a CodeArtifact repository name: 2-100 ASCII letters, digits, "
          "'.', '_' and '-', starting with a letter or digit", "my-repo",
          repository_problem, fix_repository),
-    Rule("ci_provider", "one of " + ", ".join(CHOICES["ci_provider"]), "github", choice_check("ci_provider")),
-    Rule("package_manager", "one of " + ", ".join(CHOICES["package_manager"]), "uv",
-         choice_check("package_manager")),
+    choice_rule("ci_provider"),
+    choice_rule("package_manager"),
 )  # fmt: skip
 
 
@@ -284,7 +285,7 @@ class Problem:
     rule: Rule
     value: str
     reason: str
-    fixed: Optional[str]
+    fixed: str | None
 
     def message(self) -> str:
         got = json.dumps(self.value, ensure_ascii=False)
@@ -354,4 +355,4 @@ def main(answers: dict) -> int:
 
 if __name__ == "__main__":
     # Jinja's tojson escapes every ' as \u0027, so no answer can close this raw string.
-    sys.exit(main(json.loads(r'''{{ cookiecutter | tojson }}''')))
+    sys.exit(main(json.loads(r"""{{ cookiecutter | tojson }}""")))

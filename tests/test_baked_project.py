@@ -16,8 +16,8 @@ from tests.support.tools import Manager, ProjectTools, run
 pytestmark = pytest.mark.slow
 
 QUOTED = {
-    "project_name": "Seán O'Brien \"Bob\" Tools",
-    "author_name": "Seán O'Brien \"Bob\"",
+    "project_name": 'Seán O\'Brien "Bob" Tools',
+    "author_name": 'Seán O\'Brien "Bob"',
     "description": 'Reads "C:\\data" files: fast & safe 🚀',
     "version": "2.0.0rc1",
     "license": "MIT",
@@ -78,7 +78,10 @@ class BakedProjectChecks:
     def test_it_builds_an_sdist_and_a_wheel(self, distributions):
         built = distributions
         assert [p.name for p in built["default"]] == ["acme_utils-0.1.0-py3-none-any.whl", "acme_utils-0.1.0.tar.gz"]
-        assert [p.name for p in built["quoted"]] == ["obrien_tools-2.0.0rc1-py3-none-any.whl", "obrien_tools-2.0.0rc1.tar.gz"]
+        assert [p.name for p in built["quoted"]] == [
+            "obrien_tools-2.0.0rc1-py3-none-any.whl",
+            "obrien_tools-2.0.0rc1.tar.gz",
+        ]
 
     def test_twine_check_strict_passes(self, distributions, tools, tmp_path):
         built = distributions
@@ -98,7 +101,7 @@ class BakedProjectChecks:
         authors = (quoted["Author"] or "") + (quoted["Author-email"] or "")
         assert QUOTED["author_name"] in authors or QUOTED["author_name"].replace('"', '\\"') in authors
         assert quoted["License-Expression"] == "MIT"
-        assert "Seán O'Brien \"Bob\" Tools" in quoted.get_payload()
+        assert 'Seán O\'Brien "Bob" Tools' in quoted.get_payload()
 
     def test_the_wheel_installs_into_a_clean_venv(self, distributions, tools, tmp_path):
         built = distributions
@@ -106,7 +109,17 @@ class BakedProjectChecks:
         run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=tools.env())
         python = venv / "bin" / "python"
         for bake_name, module, version in [("default", "acme_utils", "0.1.0"), ("quoted", "obrien_tools", "2.0.0rc1")]:
-            run(python, "-m", "pip", "install", "--no-index", "--no-deps", built[bake_name][0], cwd=tmp_path, env=tools.env())
+            run(
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--no-index",
+                "--no-deps",
+                built[bake_name][0],
+                cwd=tmp_path,
+                env=tools.env(),
+            )
             proc = run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env=tools.env())
             assert proc.stdout.strip() == version
 

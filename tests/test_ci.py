@@ -7,11 +7,11 @@ import re
 import shlex
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import cfnlint.api
 import pytest
+import tomllib
 import yaml
 
 from tests.conftest import DEFAULTS
@@ -188,7 +188,9 @@ def test_policies_grant_only_the_listed_actions_on_exact_resources(infra_project
         else:
             assert "*" not in statement["Resource"]["Fn::Sub"], statement
     (package_statement,) = publish
-    assert package_statement["Resource"]["Fn::Sub"].endswith(":package/${DomainName}/${RepositoryName}/pypi//${PackageName}")
+    assert package_statement["Resource"]["Fn::Sub"].endswith(
+        ":package/${DomainName}/${RepositoryName}/pypi//${PackageName}"
+    )
 
 
 def test_the_package_is_blocked_from_upstreams(infra_project, bake):
@@ -202,7 +204,10 @@ def test_the_package_is_blocked_from_upstreams(infra_project, bake):
     }
     assert template["Resources"]["UpstreamRepository"]["Properties"]["ExternalConnections"] == ["public:pypi"]
     assert template["Parameters"]["PackageName"]["Default"] == "acme-utils"
-    assert infra(bake(package_name="Acme.Utils_2", ci_provider="none"))["Parameters"]["PackageName"]["Default"] == "acme-utils-2"
+    assert (
+        infra(bake(package_name="Acme.Utils_2", ci_provider="none"))["Parameters"]["PackageName"]["Default"]
+        == "acme-utils-2"
+    )
 
 
 @pytest.mark.parametrize("provider_name", ["github", "gitlab"])
@@ -216,7 +221,10 @@ def test_oidc_roles_trust_only_this_repository_and_publish_only_from_tags(bake, 
         assert trust["Condition"]["StringEquals"][f"{issuer}:aud"] == "sts.amazonaws.com"
         conditions = {**trust["Condition"].get("StringEquals", {}), **trust["Condition"].get("StringLike", {})}
         subjects[role] = conditions[f"{issuer}:sub"]["Fn::Sub"]
-    assert resources["PublishRole"]["Properties"]["ManagedPolicyArns"] == [{"Ref": "ReadPolicy"}, {"Ref": "PublishPolicy"}]
+    assert resources["PublishRole"]["Properties"]["ManagedPolicyArns"] == [
+        {"Ref": "ReadPolicy"},
+        {"Ref": "PublishPolicy"},
+    ]
     assert resources["CiReadRole"]["Properties"]["ManagedPolicyArns"] == [{"Ref": "ReadPolicy"}]
     assert subjects["PublishRole"] in (
         "repo:${GitHubRepository}:environment:${ReleaseEnvironment}",
@@ -285,7 +293,9 @@ def test_ci_commands_refer_to_the_project(project, provider):
     if provider == "none":
         assert lines == []
         return
-    manager = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["codeartifact"]["package-manager"]
+    manager = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["codeartifact"][
+        "package-manager"
+    ]
     parser = load_release_tool(project).parser()
     for line in lines:
         check_command(line, project, manager, dev_tools(project), parser)

@@ -6,12 +6,12 @@ import importlib.util
 import shlex
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import boto3
 import botocore.loaders
 import pytest
+import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
@@ -116,8 +116,8 @@ VALID_EDGES = {
     "hundred-character repository": {"codeartifact_repository": "R" * 99 + "9"},
     "repository with dots and underscores": {"codeartifact_repository": "Team_Repo.v2"},
     "quotes in every free text": {
-        "project_name": "Seán O'Brien \"Bob\" Tools",
-        "author_name": "Seán O'Brien \"Bob\"",
+        "project_name": 'Seán O\'Brien "Bob" Tools',
+        "author_name": 'Seán O\'Brien "Bob"',
         "description": 'Parses "C:\\path\\to" files: 100% safe, isn\'t it? {braces} & <tags> 🚀',
     },
     "non-ASCII project name": {"project_name": "Ünïcödé Wörk"},
@@ -179,7 +179,7 @@ def cookiecutter_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
     """A newcomer copies the suggested command from the error and gets the project."""
     answers = {
-        "project_name": "Seán's \"Quoted\" Lib",
+        "project_name": 'Seán\'s "Quoted" Lib',
         "codeartifact_domain": "my_domain",
         "codeartifact_domain_owner": "1111 2222 3333",
         "version": "v1.2.0",
@@ -199,7 +199,7 @@ def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
     assert pyproject["project"]["version"] == "1.2.0"
     assert pyproject["tool"]["codeartifact"]["domain"] == "my-domain"
     assert pyproject["tool"]["codeartifact"]["domain-owner"] == "111122223333"
-    assert (project / "README.md").read_text(encoding="utf-8").startswith("# Seán's \"Quoted\" Lib\n")
+    assert (project / "README.md").read_text(encoding="utf-8").startswith('# Seán\'s "Quoted" Lib\n')
 
 
 def test_a_newcomer_can_accept_every_default_interactively(tmp_path):
@@ -238,7 +238,7 @@ def test_codeartifact_rules_are_botocore_rules(shape, pattern, length):
 
 def test_package_name_length_is_botocore_rule():
     model = botocore_shape("PackageName")
-    assert hook.PACKAGE_NAME_LENGTH == (model["min"], model["max"])
+    assert (model["min"], model["max"]) == hook.PACKAGE_NAME_LENGTH
 
 
 def test_regions_are_botocore_codeartifact_regions():
@@ -293,4 +293,3 @@ def test_every_asked_key_has_a_rule_and_a_prompt():
     asked = [key for key in DEFAULTS if not key.startswith("_")]
     assert [rule.key for rule in hook.RULES] == asked
     assert sorted(DEFAULTS["__prompts__"]) == sorted(asked)
-

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from tests.conftest import DEFAULTS, TEMPLATE_DIR
 
@@ -30,3 +33,12 @@ def test_the_readme_lists_every_variable():
     for key in DEFAULTS:
         if not key.startswith("_"):
             assert f"``{key}``" in README, key
+
+
+def test_the_template_code_passes_ruff():
+    """The hooks, the Jinja extension and these tests follow ruff.toml (the baked code has its own)."""
+    ruff = [str(Path(sys.executable).with_name("ruff"))]
+    paths = ["hooks", "local_extensions.py", "tests"]
+    for command in (["check", *paths], ["format", "--check", *paths]):
+        proc = subprocess.run(ruff + command, cwd=TEMPLATE_DIR, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr

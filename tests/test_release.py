@@ -74,7 +74,9 @@ class User:
         del env["PIP_INDEX_URL"]  # pip follows its configuration, which `login --tool pip` writes
         return env
 
-    def run(self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         proc = run(*args, cwd=cwd, env=self.env, check=check)
         if keep:
             self.outputs += [proc.stdout, proc.stderr]
@@ -134,14 +136,31 @@ def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
 
 def test_the_first_publish_claims_the_name_against_the_upstream(published, codeartifact):
     claims = [query for operation, query in codeartifact.calls if operation == "put_package_origin_configuration"]
-    assert claims == [{"domain": "acme", "domain-owner": "444455556666", "repository": "python", "format": "pypi", "package": "ledger-tools"}]
+    assert claims == [
+        {
+            "domain": "acme",
+            "domain-owner": "444455556666",
+            "repository": "python",
+            "format": "pypi",
+            "package": "ledger-tools",
+        }
+    ]
     assert "claimed ledger-tools: publish=ALLOW, upstream=BLOCK" in published.stdout
 
 
 def test_the_published_package_installs_into_a_fresh_venv(published, codeartifact, user, tmp_path):
     python = user.fresh_venv(tmp_path / "venv")
-    user.run(python, "-m", "pip", "install", "--index-url", simple_url(codeartifact, TOKEN), "ledger-tools==1.0.0",
-             cwd=tmp_path, keep=False)  # fmt: skip  (the command line carries the token on purpose)
+    user.run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--index-url",
+        simple_url(codeartifact, TOKEN),
+        "ledger-tools==1.0.0",
+        cwd=tmp_path,
+        keep=False,
+    )  # fmt: skip  (the command line carries the token on purpose)
     assert import_version(python, tmp_path) == "1.0.0"
 
 
@@ -209,7 +228,9 @@ def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, ba
         tool = ["pipx", "run", "scripts/codeartifact.py"]
     else:  # the README's venv, with the release tool's dependencies (its dev group has them too)
         python = user.fresh_venv(tmp_path / "tool-venv")
-        user.run(python, "-m", "pip", "install", "--quiet", "--index-url", PYPI, "boto3", "build", "twine", cwd=tmp_path)
+        user.run(
+            python, "-m", "pip", "install", "--quiet", "--index-url", PYPI, "boto3", "build", "twine", cwd=tmp_path
+        )
         tool = [str(python), "scripts/codeartifact.py"]
 
     published = user.run(*tool, "publish", cwd=project)
@@ -218,8 +239,17 @@ def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, ba
     assert f"published {', '.join(files)}" in published.stdout
 
     python = user.fresh_venv(tmp_path / "venv")
-    user.run(python, "-m", "pip", "install", "--index-url", simple_url(codeartifact, TOKEN), f"ledger-{manager}==1.0.0",
-             cwd=tmp_path, keep=False)  # fmt: skip  (the command line carries the token on purpose)
+    user.run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--index-url",
+        simple_url(codeartifact, TOKEN),
+        f"ledger-{manager}==1.0.0",
+        cwd=tmp_path,
+        keep=False,
+    )  # fmt: skip  (the command line carries the token on purpose)
     module = f"ledger_{manager}"
     assert run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env={}).stdout == "1.0.0\n"
 

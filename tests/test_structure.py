@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from validate_pyproject import api as validate_pyproject
 
 from local_extensions import toml_string
@@ -33,9 +33,7 @@ DEFAULT_TREE = {
     "tests/test_codeartifact_script.py",
 }
 
-OPTIONS = {
-    key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], list) and not key.startswith("_")
-}
+OPTIONS = {key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], list) and not key.startswith("_")}
 
 
 def option_sets() -> list[dict[str, str]]:
@@ -174,7 +172,14 @@ def test_the_readme_gives_the_real_endpoint_and_names(bake):
 
 @pytest.mark.parametrize(
     "text",
-    ["plain", 'quote " and backslash \\ and colon :', "Seán O'Brien", "emoji 🚀 and CJK 漢字", "tab\tand\x01control", "'''\"\"\""],
+    [
+        "plain",
+        'quote " and backslash \\ and colon :',
+        "Seán O'Brien",
+        "emoji 🚀 and CJK 漢字",
+        "tab\tand\x01control",
+        "'''\"\"\"",
+    ],
 )
 def test_toml_string_round_trips(text):
     assert tomllib.loads(f"value = {toml_string(text)}")["value"] == text

@@ -55,8 +55,20 @@ class PypiServer:
         htpasswd.save()
         server = Path(sys.executable).with_name("pypi-server")
         self.process = subprocess.Popen(
-            [server, "run", "-i", "127.0.0.1", "-p", str(self.port), "-P", self.root / "htpasswd",
-             "-a", "update,download,list", "--disable-fallback", self.packages],  # fmt: skip
+            [
+                server,
+                "run",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-P",
+                self.root / "htpasswd",
+                "-a",
+                "update,download,list",
+                "--disable-fallback",
+                self.packages,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=(self.root / "server.log").open("wb"),
         )

@@ -18,9 +18,7 @@ _LEAKY_PREFIXES = ("UV_", "PIP_", "PIPX_", "POETRY_", "TWINE_", "AWS_", "CODEART
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run a command; on an unexpected exit status fail with everything it printed."""
-    proc = subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
-    )
+    proc = subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"{' '.join(map(str, args))} exited {proc.returncode} in {cwd}\n"
@@ -107,7 +105,15 @@ class Manager:
             run(BIN / "poetry", "build", "--output", out, cwd=project, env=self.tools.env())
         else:
             python = project / ".venv" / "bin" / "python"
-            run(python if python.exists() else sys.executable, "-m", "build", "--outdir", out, cwd=project, env=self.tools.env())
+            run(
+                python if python.exists() else sys.executable,
+                "-m",
+                "build",
+                "--outdir",
+                out,
+                cwd=project,
+                env=self.tools.env(),
+            )
         return sorted(out.glob("*.whl")) + sorted(out.glob("*.tar.gz"))
 
 
