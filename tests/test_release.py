@@ -259,6 +259,15 @@ def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, ba
     assert codeartifact.files_of(f"ledger-{manager}") == files
 
 
+def test_login_poetry_lets_poetry_publish(codeartifact, user, bake_copy, tmp_path):
+    answers = {**ANSWERS, "project_name": "Ledger poetry", "package_manager": "poetry", "version": "2.0.0"}
+    project = user.commit(bake_copy(**answers))
+    login = user.run("pipx", "run", "scripts/codeartifact.py", "login", "--tool", "poetry", cwd=project)
+    assert "auth.toml" in login.stdout
+    user.run("poetry", "publish", "--build", "--repository", "codeartifact", "--no-interaction", cwd=project)
+    assert "ledger_poetry-2.0.0.tar.gz" in codeartifact.files_of("ledger-poetry")
+
+
 def test_env_prints_the_token_and_nothing_else_does(published, user, project):
     """Last in the module: every output captured above is checked."""
     exported = run(user.tools.uv_bin, "run", "scripts/codeartifact.py", "env", cwd=project, env=user.env).stdout

@@ -4,7 +4,8 @@
 # dependencies = ["boto3>=1.35", "build>=1.2", "tomli-w>=1.0", "twine>=6.1"]
 #
 # # This script makes the CodeArtifact token, so its own dependencies cannot come from
-# # CodeArtifact: uv takes them from PyPI (set UV_DEFAULT_INDEX to use a mirror).
+# # CodeArtifact: uv takes them from PyPI (set UV_DEFAULT_INDEX to use a mirror), pipx from
+# # pip's configured index.
 # [[tool.uv.index]]
 # name = "pypi"
 # url = "https://pypi.org/simple"
@@ -12,9 +13,9 @@
 # ///
 """Log in to, and publish to, this project's AWS CodeArtifact repository.
 
-Run it with ``uv run scripts/codeartifact.py COMMAND`` (uv installs its dependencies) or
-with ``python scripts/codeartifact.py COMMAND`` where boto3, build, tomli-w and twine are
-installed. Settings come from ``[tool.codeartifact]`` in pyproject.toml; the environment
+Run it with ``uv run scripts/codeartifact.py COMMAND`` or ``pipx run scripts/codeartifact.py
+COMMAND`` (both install the dependencies named above), or with ``python
+scripts/codeartifact.py COMMAND`` where boto3 (and, to publish, build and twine) is installed. Settings come from ``[tool.codeartifact]`` in pyproject.toml; the environment
 variables CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, CODEARTIFACT_REPOSITORY and
 AWS_REGION override them. AWS credentials are found the way boto3 always finds them
 (AWS_PROFILE, SSO, environment, instance roles).
