@@ -89,6 +89,12 @@ class User:
         run(sys.executable, "-m", "venv", where, cwd=where.parent, env=self.env)
         return where / "bin" / "python"
 
+    def install_with_token(self, requirement: str, index_url: str, where: Path) -> Path:
+        """pip install into a fresh venv; the output is not kept, as the command carries the token."""
+        python = self.fresh_venv(where / "venv")
+        self.run(python, "-m", "pip", "install", "--index-url", index_url, requirement, cwd=where, keep=False)
+        return python
+
     def commit(self, project: Path) -> Path:
         git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"]
         self.run("git", "init", "-q", cwd=project)
@@ -123,8 +129,8 @@ def simple_url(codeartifact: CodeArtifactStandIn, token: str | None = None) -> s
     return f"http://{credentials}127.0.0.1:{codeartifact.repository.port}/simple/"
 
 
-def import_version(python: Path, cwd: Path) -> str:
-    return run(python, "-c", "import ledger_tools; print(ledger_tools.__version__)", cwd=cwd, env={}).stdout.strip()
+def import_version(python: Path, module: str, cwd: Path) -> str:
+    return run(python, "-c", f"import {module}; print({module}.__version__)", cwd=cwd, env={}).stdout.strip()
 
 
 def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
@@ -149,19 +155,8 @@ def test_the_first_publish_claims_the_name_against_the_upstream(published, codea
 
 
 def test_the_published_package_installs_into_a_fresh_venv(published, codeartifact, user, tmp_path):
-    python = user.fresh_venv(tmp_path / "venv")
-    user.run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--index-url",
-        simple_url(codeartifact, TOKEN),
-        "ledger-tools==1.0.0",
-        cwd=tmp_path,
-        keep=False,
-    )  # fmt: skip  (the command line carries the token on purpose)
-    assert import_version(python, tmp_path) == "1.0.0"
+    python = user.install_with_token("ledger-tools==1.0.0", simple_url(codeartifact, TOKEN), tmp_path)
+    assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 
 def test_publishing_the_same_version_again_is_refused_and_uploads_nothing(published, codeartifact, user, project):
@@ -201,7 +196,7 @@ def test_login_pip_lets_pip_install_the_package(published, user, project, tmp_pa
     assert "wrote " in login.stdout and "pip.conf" in login.stdout
     python = user.fresh_venv(tmp_path / "venv")
     user.run(python, "-m", "pip", "install", "ledger-tools==1.0.0", cwd=tmp_path)
-    assert import_version(python, tmp_path) == "1.0.0"
+    assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 
 def test_env_output_lets_uv_pip_install_the_package(published, user, project, tmp_path):
@@ -209,7 +204,7 @@ def test_env_output_lets_uv_pip_install_the_package(published, user, project, tm
     command = f'eval "$({user.tools.uv_bin} run scripts/codeartifact.py env --tool uv)" && ' \
               f"{user.tools.uv_bin} pip install --python {python} ledger-tools==1.0.0"  # fmt: skip
     user.run("bash", "-c", command, cwd=project)
-    assert import_version(python, tmp_path) == "1.0.0"
+    assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 
 def test_login_uv_stores_credentials_uv_then_uses(published, codeartifact, user, project, tmp_path):
@@ -217,7 +212,7 @@ def test_login_uv_stores_credentials_uv_then_uses(published, codeartifact, user,
     python = user.fresh_venv(tmp_path / "venv")
     user.run(user.tools.uv_bin, "pip", "install", "--python", python, "--default-index", simple_url(codeartifact),
              "ledger-tools==1.0.0", cwd=tmp_path)  # fmt: skip
-    assert import_version(python, tmp_path) == "1.0.0"
+    assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 
 @pytest.mark.parametrize("manager", ["poetry", "pip"])
@@ -238,20 +233,8 @@ def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, ba
     assert codeartifact.files_of(f"ledger-{manager}") == files
     assert f"published {', '.join(files)}" in published.stdout
 
-    python = user.fresh_venv(tmp_path / "venv")
-    user.run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--index-url",
-        simple_url(codeartifact, TOKEN),
-        f"ledger-{manager}==1.0.0",
-        cwd=tmp_path,
-        keep=False,
-    )  # fmt: skip  (the command line carries the token on purpose)
-    module = f"ledger_{manager}"
-    assert run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env={}).stdout == "1.0.0\n"
+    python = user.install_with_token(f"ledger-{manager}==1.0.0", simple_url(codeartifact, TOKEN), tmp_path)
+    assert import_version(python, f"ledger_{manager}", tmp_path) == "1.0.0"
 
     again = user.run(*tool, "publish", cwd=project, check=False)
     assert again.returncode == 1
