@@ -15,9 +15,10 @@
 
 Run it with ``uv run scripts/codeartifact.py COMMAND`` or ``pipx run scripts/codeartifact.py
 COMMAND`` (both install the dependencies named above), or with ``python
-scripts/codeartifact.py COMMAND`` where boto3 (and, to publish, build and twine) is installed. Settings come from ``[tool.codeartifact]`` in pyproject.toml; the environment
-variables CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, CODEARTIFACT_REPOSITORY and
-AWS_REGION override them. AWS credentials are found the way boto3 always finds them
+scripts/codeartifact.py COMMAND`` where boto3 (and, to publish, build and twine) is installed.
+Settings come from ``[tool.codeartifact]`` in pyproject.toml; the environment variables
+CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, CODEARTIFACT_REPOSITORY and AWS_REGION
+override them. AWS credentials are found the way boto3 always finds them
 (AWS_PROFILE, SSO, environment, instance roles).
 
 The token is never printed, logged or put on a command line, except by ``env``, whose
