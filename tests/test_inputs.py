@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import shlex
 import subprocess
@@ -97,6 +98,7 @@ def test_every_problem_is_reported_at_once():
     assert keys == ["version", "aws_region", "codeartifact_domain"]
 
 
+@functools.cache
 def hook_defaults() -> dict[str, str]:
     """The default answers, rendered the way cookiecutter renders them."""
     from cookiecutter.generate import generate_context

@@ -84,6 +84,12 @@ def expect_endpoint(stubber: Stubber) -> None:
     )
 
 
+def expect_credentials(stubber: Stubber, duration: int | None = None) -> None:
+    """The two calls every command but ``url`` starts with: the token, then the endpoint."""
+    expect_token(stubber, duration)
+    expect_endpoint(stubber)
+
+
 def run(capsys: pytest.CaptureFixture[str], client: Any, *argv: str) -> tuple[int, str, str]:
     code = ca.main(list(argv), client=client)
     out, err = capsys.readouterr()
@@ -103,8 +109,7 @@ def test_url_prints_the_endpoint_without_a_token(stub, capsys):
 
 def test_env_prints_every_tool_variable_for_sh(stub, capsys):
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     code, out, _ = run(capsys, client, "env")
     assert code == 0
     lines = out.splitlines()
@@ -120,8 +125,7 @@ def test_env_prints_every_tool_variable_for_sh(stub, capsys):
 
 def test_env_for_one_tool_in_powershell(stub, capsys):
     client, stubber = stub
-    expect_token(stubber, duration=900)
-    expect_endpoint(stubber)
+    expect_credentials(stubber, duration=900)
     code, out, _ = run(
         capsys, client, "env", "--tool", "twine", "--shell", "powershell", "--duration", "900"
     )
@@ -136,8 +140,7 @@ def test_env_for_one_tool_in_powershell(stub, capsys):
 def test_env_masks_the_token_in_github_actions(stub, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     _, out, _ = run(capsys, client, "env", "--tool", "uv")
     assert out.splitlines()[0] == f"echo ::add-mask::{TOKEN}"
 
@@ -169,8 +172,7 @@ def test_login_pip_sets_the_global_index_and_keeps_other_settings(stub, capsys, 
     conf.parent.mkdir(parents=True)
     conf.write_text("[global]\ntimeout = 60\n")
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     code, out, err = run(capsys, client, "login", "--tool", "pip")
     assert code == 0
     parser = configparser.RawConfigParser()
@@ -185,8 +187,7 @@ def test_login_twine_adds_a_private_pypirc_section(stub, capsys, private_home):
     pypirc = private_home / ".pypirc"
     pypirc.write_text("[distutils]\nindex-servers =\n    pypi\n\n[pypi]\nusername = __token__\n")
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     code, out, err = run(capsys, client, "login", "--tool", "twine")
     assert code == 0
     parser = configparser.RawConfigParser()
@@ -204,8 +205,7 @@ def test_login_twine_adds_a_private_pypirc_section(stub, capsys, private_home):
 
 def test_login_poetry_writes_its_repository_and_credentials(stub, capsys, private_home):
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     assert run(capsys, client, "login", "--tool", "poetry")[0] == 0
     config_dir = private_home / ".config" / "pypoetry"
     config = tomllib.loads((config_dir / "config.toml").read_text())
@@ -226,8 +226,7 @@ def fake_uv(tmp_path: Path) -> Path:
 def test_login_uv_passes_the_token_on_stdin(stub, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     code, out, err = run(capsys, client, "login", "--tool", "uv")
     assert code == 0
     assert (tmp_path / "args").read_text().split() == [
@@ -249,8 +248,7 @@ def test_login_dry_run_writes_nothing_and_masks_the_token(
 ):
     monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
     client, stubber = stub
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
     code, out, err = run(capsys, client, "login", "--tool", tool, "--dry-run")
     assert code == 0
     assert "would" in out
@@ -390,8 +388,7 @@ def expect_new_version(stubber: Stubber, first: bool) -> None:
     """The calls publish makes before it uploads a version that is not there yet."""
     expect_version(stubber, exists=False)
     expect_package(stubber, exists=not first)
-    expect_token(stubber)
-    expect_endpoint(stubber)
+    expect_credentials(stubber)
 
 
 ORIGIN = {**PACKAGE_PARAMS, "restrictions": {"publish": "ALLOW", "upstream": "BLOCK"}}
