@@ -534,10 +534,11 @@ def claim_name(client: Any, settings: Settings, package: Package) -> str:
     return f"claimed {package.normalized_name}: publish=ALLOW, upstream=BLOCK"
 
 
-BUILD_COMMANDS: dict[str, Callable[[Path], list[str]]] = {
-    "uv": lambda out: ["uv", "build", "--out-dir", str(out)],
-    "poetry": lambda out: ["poetry", "build", "--output", str(out)],
-    "pip": lambda out: [sys.executable, "-m", "build", "--outdir", str(out)],
+# The project's own build command, by package manager: (output folder, environment) -> argv.
+BUILD_COMMANDS: dict[str, Callable[[Path, Mapping[str, str]], list[str]]] = {
+    "uv": lambda out, environ: [environ["UV"], "build", "--out-dir", str(out)],
+    "poetry": lambda out, environ: ["poetry", "build", "--output", str(out)],
+    "pip": lambda out, environ: [sys.executable, "-m", "build", "--outdir", str(out)],
 }
 
 
@@ -567,9 +568,7 @@ def run_step(command: list[str], environ: Mapping[str, str], token: str, failure
 def build(
     settings: Settings, package: Package, out: Path, environ: Mapping[str, str], token: str
 ) -> list[Path]:
-    command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out)
-    if command[0] == "uv":
-        command[0] = environ["UV"]
+    command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out, environ)
     run_step(command, environ, token, "the build failed")
     return distributions_in(out, package)
 
@@ -673,14 +672,14 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
     first_version = not package_exists(client, settings, package)
     token = fetch_token(client, settings)
     endpoint = fetch_endpoint(client, settings)
-    environ = build_environment(settings, endpoint, token)
     with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
         if args.dist:
             files = distributions_in(Path(args.dist), package)
         else:
+            environ = build_environment(settings, endpoint, token)
             files = build(settings, package, Path(out), environ, token)
         check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
-        run_step(check, environ, token, "twine check --strict found problems")
+        run_step(check, os.environ, token, "twine check --strict found problems")
         names = ", ".join(f.name for f in files)
         if args.dry_run:
             print(f"dry run: checked {names}; nothing uploaded to {endpoint}")
