@@ -2,13 +2,14 @@
 
 Which files exist is decided by conditional file names in the template; this hook only
 removes the folders such names left empty (cookiecutter cannot skip a folder by its name)
-and tells the user the exact commands to run next.
+and tells the user the exact commands to run next, from the package manager table
+(``_managers`` in cookiecutter.json).
 """
 
 import json
 import os
 import shlex
-from pathlib import Path
+import sys
 
 CI_SETUP = {
     "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN",
@@ -18,30 +19,23 @@ CI_SETUP = {
 }
 
 
-def remove_empty_folders(root: Path) -> None:
+def remove_empty_folders(root: str) -> None:
     for folder, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
         if not os.listdir(folder):
             os.rmdir(folder)
 
 
-BEFORE_LOGIN = {
-    "pip": ["python3 -m venv .venv && . .venv/bin/activate", "python -m pip install --upgrade pip boto3"],
-}
-AFTER_LOGIN = {
-    "uv": "uv sync                      # writes uv.lock",
-    "poetry": "poetry install               # writes poetry.lock",
-    "pip": "python -m pip install -e . --group dev",
-}
-
-
 def next_steps(answers: dict) -> str:
     manager = answers["package_manager"]
+    pm = answers["_managers"][manager]
+    setup = pm["setup"].split(" && ") if pm["setup"] else []
+    sync = pm["sync"] + (f"   # writes {pm['lock_file']}" if pm["lock_file"] else "")
     commands = [
         f"cd {shlex.quote(answers['package_name'])}",
-        *BEFORE_LOGIN.get(manager, []),
-        f"{answers['__tool']} login --tool {manager}   # needs AWS credentials",
-        AFTER_LOGIN[manager],
-        f"{answers['__run']}pytest",
+        *setup,
+        f"{pm['tool']} login --tool {manager}   # needs AWS credentials",
+        sync,
+        f"{pm['run']}pytest",
         "git init && git add . && git commit -m 'First version'",
     ]
     return "\n".join(
@@ -57,6 +51,14 @@ def next_steps(answers: dict) -> str:
     )
 
 
+def say(text: str) -> None:
+    """Print, but never fail the bake over the terminal: a closed pipe (``| head``) loses only text."""
+    try:
+        print(text, flush=True)
+    except OSError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush cannot fail either
+
+
 if __name__ == "__main__":
-    remove_empty_folders(Path.cwd())
-    print(next_steps(json.loads(r"""{{ cookiecutter | tojson }}""")))  # tojson escapes every '
+    remove_empty_folders(os.getcwd())
+    say(next_steps(json.loads(r"""{{ cookiecutter | tojson }}""")))  # tojson escapes every '

@@ -1,7 +1,8 @@
 """Check every answer before cookiecutter writes a file of the project.
 
-All rules live in ``RULES``, one row per answer: what a valid value looks like, a valid
-example, why a given value breaks the rule and, where one can be guessed, a fixed value.
+All rules live in ``RULES``, one row per free-text answer: what a valid value looks like, a
+valid example, why a given value breaks the rule and, where one can be guessed, a fixed value.
+Choice variables need no row: cookiecutter itself refuses a value that is not a choice.
 On any failure the hook prints every problem at once, then a ready-to-run cookiecutter
 command that carries all the answers with the fixes applied, and exits 1; cookiecutter
 then removes the half-made project folder.
@@ -36,19 +37,21 @@ PACKAGE_NAME_LENGTH = (1, 255)  # botocore PackageName: CodeArtifact refuses lon
 
 # boto3.session.Session().get_available_regions("codeartifact"); also checked by the tests.
 CODEARTIFACT_REGIONS = (
-    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
-    "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3",
-    "us-east-1", "us-east-2", "us-west-2",
-)  # fmt: skip
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+)
 REGION_PATTERN = r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}"
-
-# The choices of cookiecutter.json (the tests check both lists agree).
-CHOICES = {
-    "python_min_version": ("3.11", "3.12", "3.13", "3.14"),
-    "license": ("Proprietary", "MIT", "Apache-2.0"),
-    "ci_provider": ("github", "gitlab", "codebuild", "none"),
-    "package_manager": ("uv", "poetry", "pip"),
-}
 
 PEP508_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
 # PEP 440, appendix B (the canonical public + local version pattern).
@@ -127,13 +130,6 @@ def import_name_problem(value: str) -> str | None:
     if value in sys.stdlib_module_names:
         return "it is the name of a standard-library module, which it would shadow"
     return None
-
-
-def choice_rule(key: str) -> Rule:
-    """cookiecutter refuses other values itself; the hook checks again for answers from a config."""
-    choices = CHOICES[key]
-    return Rule(key, "one of " + ", ".join(choices), choices[0],
-                lambda value: None if value in choices else "it is not one of the choices")  # fmt: skip
 
 
 # --- fixes ----------------------------------------------------------------------------
@@ -245,36 +241,87 @@ region_problem = pattern_check(
 )
 
 RULES = (
-    Rule("project_name", "one line of 1-100 characters", "Acme Utils",
-         one_line_text(1, 100), lambda v: fix_one_line(v, 100) or None),
-    Rule("package_name", "a PEP 508 name of ASCII letters, digits, '.', '_' and '-', starting and "
-         "ending with a letter or digit, at most 255 characters; it also names the project folder",
-         "acme-utils", package_name_problem, fix_package_name),
-    Rule("import_name", "a Python identifier that is not a keyword or a standard-library module",
-         "acme_utils", import_name_problem, fix_import_name),
-    Rule("description", "one line of at most 512 characters (the limit of PyPI-style indexes)",
-         "Shared helpers for Acme services.", one_line_text(0, 512), lambda v: fix_one_line(v, 512)),
-    Rule("author_name", "one line of 1-100 characters", "Jane Doe",
-         one_line_text(1, 100), lambda v: fix_one_line(v, 100) or None),
-    Rule("author_email", "an e-mail address (ASCII) such as name@example.com", "jane.doe@example.com",
-         lambda v: None if fullmatch(EMAIL, v) else "it is not an e-mail address", fix_email),
-    Rule("version", "a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1", "0.1.0",
-         version_problem, fix_version),
-    choice_rule("python_min_version"),
-    choice_rule("license"),
-    Rule("aws_region", "an AWS region code such as us-east-1 (area-name-number, lowercase)",
-         "us-east-1", region_problem, fix_region),
-    Rule("codeartifact_domain", "a CodeArtifact domain name: 2-50 lowercase letters, digits and "
-         "'-', starting with a letter and ending with a letter or digit", "my-domain",
-         domain_problem, fix_domain),
-    Rule("codeartifact_domain_owner", "the 12-digit AWS account ID that owns the domain",
-         "111122223333", account_id_problem, fix_account_id),
-    Rule("codeartifact_repository", "a CodeArtifact repository name: 2-100 ASCII letters, digits, "
-         "'.', '_' and '-', starting with a letter or digit", "my-repo",
-         repository_problem, fix_repository),
-    choice_rule("ci_provider"),
-    choice_rule("package_manager"),
-)  # fmt: skip
+    Rule(
+        key="project_name",
+        rule="one line of 1-100 characters",
+        example="Acme Utils",
+        problem=one_line_text(1, 100),
+        fix=lambda value: fix_one_line(value, 100) or None,
+    ),
+    Rule(
+        key="package_name",
+        rule="a PEP 508 name of ASCII letters, digits, '.', '_' and '-', starting and ending with a "
+        "letter or digit, at most 255 characters; it also names the project folder",
+        example="acme-utils",
+        problem=package_name_problem,
+        fix=fix_package_name,
+    ),
+    Rule(
+        key="import_name",
+        rule="a Python identifier that is not a keyword or a standard-library module",
+        example="acme_utils",
+        problem=import_name_problem,
+        fix=fix_import_name,
+    ),
+    Rule(
+        key="description",
+        rule="one line of at most 512 characters (the limit of PyPI-style indexes)",
+        example="Shared helpers for Acme services.",
+        problem=one_line_text(0, 512),
+        fix=lambda value: fix_one_line(value, 512),
+    ),
+    Rule(
+        key="author_name",
+        rule="one line of 1-100 characters",
+        example="Jane Doe",
+        problem=one_line_text(1, 100),
+        fix=lambda value: fix_one_line(value, 100) or None,
+    ),
+    Rule(
+        key="author_email",
+        rule="an e-mail address (ASCII) such as name@example.com",
+        example="jane.doe@example.com",
+        problem=lambda value: None if fullmatch(EMAIL, value) else "it is not an e-mail address",
+        fix=fix_email,
+    ),
+    Rule(
+        key="version",
+        rule="a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1",
+        example="0.1.0",
+        problem=version_problem,
+        fix=fix_version,
+    ),
+    Rule(
+        key="aws_region",
+        rule="an AWS region code such as us-east-1 (area-name-number, lowercase)",
+        example="us-east-1",
+        problem=region_problem,
+        fix=fix_region,
+    ),
+    Rule(
+        key="codeartifact_domain",
+        rule="a CodeArtifact domain name: 2-50 lowercase letters, digits and '-', starting with a "
+        "letter and ending with a letter or digit",
+        example="my-domain",
+        problem=domain_problem,
+        fix=fix_domain,
+    ),
+    Rule(
+        key="codeartifact_domain_owner",
+        rule="the 12-digit AWS account ID that owns the domain",
+        example="111122223333",
+        problem=account_id_problem,
+        fix=fix_account_id,
+    ),
+    Rule(
+        key="codeartifact_repository",
+        rule="a CodeArtifact repository name: 2-100 ASCII letters, digits, '.', '_' and '-', "
+        "starting with a letter or digit",
+        example="my-repo",
+        problem=repository_problem,
+        fix=fix_repository,
+    ),
+)
 
 
 # --- reporting ------------------------------------------------------------------------
@@ -324,7 +371,8 @@ def rerun_command(answers: dict, problems: list[Problem]) -> str:
     if output_dir and os.path.realpath(output_dir) != os.path.realpath(os.environ.get("PWD", "")):
         words += ["--output-dir", output_dir]
     words.append("--no-input")
-    words += [f"{rule.key}={fixed.get(rule.key, answers.get(rule.key, ''))}" for rule in RULES]
+    asked = [key for key in answers if not key.startswith("_")]
+    words += [f"{key}={fixed.get(key, answers[key])}" for key in asked]
     return " \\\n    ".join(shlex.quote(str(word)) for word in words)
 
 

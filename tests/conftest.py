@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -13,12 +18,28 @@ from tests.support.tools import ProjectTools
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 DEFAULTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+MANAGERS: dict[str, dict] = DEFAULTS["_managers"]  # the package manager table
 
 Bake = Callable[..., Path]
+
+_PRIVATE_HOME = Path(tempfile.mkdtemp(prefix="template-tests-home-"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.option.template = str(TEMPLATE_DIR)  # pytest-cookies bakes this template
+    # Every tool the suite starts (cookiecutter's replay, virtualenv, uv, pipx, pip, Poetry)
+    # writes under this HOME, never under the developer's own.
+    os.environ.update(
+        HOME=str(_PRIVATE_HOME),
+        XDG_CONFIG_HOME=str(_PRIVATE_HOME / ".config"),
+        XDG_CACHE_HOME=str(_PRIVATE_HOME / ".cache"),
+        XDG_DATA_HOME=str(_PRIVATE_HOME / ".local" / "share"),
+        XDG_STATE_HOME=str(_PRIVATE_HOME / ".local" / "state"),
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_PRIVATE_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +67,17 @@ def bake_copy(bake, tmp_path_factory: pytest.TempPathFactory) -> Bake:
         return Path(shutil.copytree(project, tmp_path_factory.mktemp("work") / project.name))
 
     return copy
+
+
+def load_release_tool(project: Path) -> ModuleType:
+    """Import a baked project's scripts/codeartifact.py as a module of its own."""
+    name = f"codeartifact_{abs(hash(str(project)))}"
+    spec = importlib.util.spec_from_file_location(name, project / "scripts" / "codeartifact.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 import tomllib
 import yaml
 
-from tests.conftest import DEFAULTS
+from tests.conftest import DEFAULTS, MANAGERS, load_release_tool
 from tests.support.ci import ci_commands, workflows
 from tests.support.cloudformation import load_yaml
 
@@ -67,7 +66,7 @@ def statements(document: dict) -> list[dict]:
     return as_list(document["Statement"])
 
 
-MANAGERS = DEFAULTS["package_manager"]
+MANAGER_NAMES = DEFAULTS["package_manager"]
 
 
 @pytest.fixture(scope="module", params=PROVIDERS)
@@ -75,7 +74,7 @@ def provider(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="module", params=MANAGERS)
+@pytest.fixture(scope="module", params=MANAGER_NAMES)
 def manager(request) -> str:
     return request.param
 
@@ -127,7 +126,7 @@ def test_the_buildspec_has_its_phases(bake):
 # --- security ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("manager_name", MANAGERS)
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_workflows_grant_least_permissions(bake, manager_name):
     for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
@@ -146,7 +145,7 @@ def test_ci_files_never_read_long_lived_aws_keys(project, provider):
             assert key not in text, (name, key)
 
 
-@pytest.mark.parametrize("manager_name", MANAGERS)
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_every_action_is_pinned_to_a_full_commit(bake, manager_name):
     project = bake(ci_provider="github", package_manager=manager_name)
     for path in (project / ".github" / "workflows").glob("*.yml"):
@@ -157,7 +156,7 @@ def test_every_action_is_pinned_to_a_full_commit(bake, manager_name):
                 assert PINNED_ACTIONS[uses.group(1)] == (uses.group(2), uses.group(3)), line
 
 
-@pytest.mark.parametrize("manager_name", MANAGERS)
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_the_release_publishes_from_a_protected_environment_by_oidc(bake, manager_name):
     release = workflows(bake(ci_provider="github", package_manager=manager_name))["release.yml"]
     assert release[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads the key `on` as true
@@ -241,51 +240,52 @@ def test_codebuild_uses_its_service_role(bake):
 
 # --- no drift: every CI command names a tool and a path the baked project has --------
 
+# Lines of shell that glue the tools together, each allowed exactly as written.
+SHELL_GLUE = {
+    'eval "$credentials"',
+    """printf '%s' "$AWS_WEB_IDENTITY_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE\"""",
+    'if [ "$CODEBUILD_BUILD_SUCCEEDING" = "1" ] && [[ "$CODEBUILD_WEBHOOK_TRIGGER" == tag/v* ]]; then',
+    "fi",
+}
 
-def load_release_tool(project: Path):
-    spec = importlib.util.spec_from_file_location("baked_codeartifact", project / "scripts" / "codeartifact.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
-
-# Per package manager: how CI runs the release tool and the project's tools, and the other
-# commands it may run (install, build, twine check, installing the package manager itself).
-RELEASE_TOOL = {"uv": ["uv", "run"], "poetry": ["pipx", "run"], "pip": ["python"]}
-PROJECT_TOOL = {"uv": ["uv", "run"], "poetry": ["poetry", "run"], "pip": []}
-OTHER_COMMANDS = {
-    "uv": {"uv sync --locked", "uv build", "uvx twine check --strict dist/*", "python -m pip install uv"},
-    "poetry": {"poetry install --no-interaction", "poetry build", "pipx run twine check --strict dist/*",
-               "python -m pip install poetry pipx"},
-    "pip": {"python -m pip install -e . --group dev", "python -m build", "twine check --strict dist/*",
-            "python -m pip install --upgrade pip boto3", "python -m pip install --upgrade pip boto3 build twine"},
-}  # fmt: skip
+def table_commands(manager: str) -> set[str]:
+    """The commands of the package manager table that CI may run as they are."""
+    table = MANAGERS[manager]
+    return {table["ci_setup"], table["locked_sync"], table["build"], f"{table['twine']} check --strict dist/*"}
 
 
 def dev_tools(project: Path) -> set[str]:
-    """The names of the project's development dependencies (PEP 735 group or Poetry's group)."""
+    """The names of the project's development dependencies (its PEP 735 dev group)."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    if "dependency-groups" in pyproject:
-        return {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in pyproject["dependency-groups"]["dev"]}
-    return set(pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"])
+    return {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in pyproject["dependency-groups"]["dev"]}
 
 
 def check_command(line: str, project: Path, manager: str, tools: set[str], parser) -> None:
     """Fail unless ``line`` runs a tool the baked project has, on paths it has."""
-    if inner := re.fullmatch(r'eval "\$\((.*)\)"', line):
+    if inner := re.fullmatch(r'credentials="\$\((.*)\)"', line):
         return check_command(inner.group(1), project, manager, tools, parser)
-    if line.startswith(("if ", "fi", "printf ")) or line in OTHER_COMMANDS[manager]:
+    if line in SHELL_GLUE or line in table_commands(manager):
         return None
     words = shlex.split(line)
-    release_tool, project_tool = RELEASE_TOOL[manager], PROJECT_TOOL[manager]
-    if words[: len(release_tool) + 1] == [*release_tool, "scripts/codeartifact.py"]:
+    release_tool, project_tool = MANAGERS[manager]["tool"].split(), MANAGERS[manager]["run"].split()
+    if words[: len(release_tool)] == release_tool:
         assert (project / "scripts" / "codeartifact.py").is_file()
-        parser.parse_args(words[len(release_tool) + 1 :])  # exits 2 on an unknown command or option
+        parser.parse_args(words[len(release_tool) :])  # exits 2 on an unknown command or option
     elif words[: len(project_tool)] == project_tool and words[len(project_tool)] in tools:
         pass
     else:
         pytest.fail(f"CI runs a command the template does not know: {line}")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["if true; then", "printf '%s' x > /tmp/anything", "uv run scripts/codeartifact.py publsh", "uv run black ."],
+)
+def test_the_drift_check_refuses_unknown_lines(bake, line):
+    project = bake()
+    with pytest.raises((pytest.fail.Exception, SystemExit)):
+        check_command(line, project, "uv", dev_tools(project), load_release_tool(project).parser())
 
 
 def test_ci_commands_refer_to_the_project(project, provider):
@@ -299,5 +299,7 @@ def test_ci_commands_refer_to_the_project(project, provider):
     parser = load_release_tool(project).parser()
     for line in lines:
         check_command(line, project, manager, dev_tools(project), parser)
-    assert any(f"scripts/codeartifact.py env --tool {manager}" in line for line in lines)
-    assert any("publish" in line for line in lines)
+    tool = MANAGERS[manager]["tool"]
+    assert f'credentials="$({tool} env --tool {manager})"' in lines
+    assert f"{tool} publish --dist dist" in lines
+    assert any(line.startswith(f"{tool} check-tag ") for line in lines)

@@ -12,7 +12,7 @@ import tomllib
 from validate_pyproject import api as validate_pyproject
 
 from local_extensions import toml_string
-from tests.conftest import DEFAULTS
+from tests.conftest import DEFAULTS, MANAGERS
 from tests.support.cloudformation import load_yaml
 
 DEFAULT_TREE = {
@@ -30,7 +30,6 @@ DEFAULT_TREE = {
     "src/acme_utils/__init__.py",
     "src/acme_utils/py.typed",
     "tests/test_acme_utils.py",
-    "tests/test_codeartifact_script.py",
 }
 
 OPTIONS = {key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], list) and not key.startswith("_")}
@@ -189,12 +188,49 @@ def test_toml_string_keeps_letters_readable():
     assert toml_string("Seán 🚀") == '"Seán 🚀"'
 
 
-@pytest.mark.parametrize(("manager", "tool"), [("uv", "uv run"), ("poetry", "pipx run"), ("pip", "python")])
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize(
     "invocation",
     [*(f"login --tool {tool}" for tool in ("uv", "pip", "twine", "poetry")), "login --tool pip --dry-run",
      "env --tool", "url --simple", "publish --dry-run", "publish", "publish --dist dist", "check-tag"],
 )  # fmt: skip
-def test_the_readme_documents_each_release_command(bake, manager, tool, invocation):
+def test_the_readme_documents_each_release_command(bake, manager, invocation):
     readme = (bake(package_manager=manager) / "README.md").read_text(encoding="utf-8")
-    assert f"{tool} scripts/codeartifact.py {invocation}" in readme
+    assert f"{MANAGERS[manager]['tool']} {invocation}" in readme
+
+
+# What each package manager's dev group must hold: the owner's tools, and for pip the build
+# and upload tools that uv and Poetry bring themselves.
+DEV_GROUP = {
+    "uv": {"mypy", "pytest", "ruff"},
+    "poetry": {"mypy", "pytest", "ruff"},
+    "pip": {"build", "mypy", "pytest", "ruff", "twine"},
+}
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_the_dev_group_is_one_pep_735_group_of_the_owners_tools(bake, manager):
+    pyproject = pyproject_of(bake(package_manager=manager))
+    names = {re.split(r"[<>=!~ ]", requirement)[0] for requirement in pyproject["dependency-groups"]["dev"]}
+    assert names == DEV_GROUP[manager]
+    assert "group" not in pyproject["tool"].get("poetry", {})  # one form of the group for all three
+
+
+def test_poetry_takes_every_package_from_codeartifact_first(bake):
+    """A primary source replaces PyPI; supplemental or explicit would let PyPI answer first."""
+    endpoint = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
+    pyproject = pyproject_of(bake(package_manager="poetry"))
+    assert pyproject["tool"]["poetry"]["source"] == [
+        {"name": "codeartifact", "url": endpoint + "simple/", "priority": "primary"}
+    ]
+    assert pyproject["tool"]["poetry"]["requires-poetry"] == ">=2.2"
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_the_baked_tests_and_type_checks_are_the_owners_only(bake, manager):
+    project = bake(package_manager=manager)
+    assert sorted(p.name for p in (project / "tests").iterdir()) == ["test_acme_utils.py"]
+    pyproject = pyproject_of(project)
+    assert pyproject["tool"]["mypy"]["files"] == ["src", "tests"]
+    assert "overrides" not in pyproject["tool"]["mypy"]
+    assert "scripts" not in (project / "pyproject.toml").read_text(encoding="utf-8").split("[tool.codeartifact]")[1]

@@ -5,8 +5,8 @@ Both bind 127.0.0.1 on a free port and are stopped by the fixture that started t
 
 from __future__ import annotations
 
+import hashlib
 import json
-import re
 import socket
 import subprocess
 import sys
@@ -19,6 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
 from passlib.apache import HtpasswdFile
 
 
@@ -135,6 +143,7 @@ class CodeArtifactStandIn:
             ("GET", "/v1/repository/endpoint"): self.get_repository_endpoint,
             ("GET", "/v1/package/version"): self.describe_package_version,
             ("POST", "/v1/package/versions"): self.list_package_versions,
+            ("POST", "/v1/package/version/assets"): self.list_package_version_assets,
             ("POST", "/v1/package"): self.put_package_origin_configuration,
         }
         operation = routes.get((method, path))
@@ -153,24 +162,39 @@ class CodeArtifactStandIn:
     def get_repository_endpoint(self, query: dict[str, str]) -> tuple[int, dict, None]:
         return 200, {"repositoryEndpoint": self.repository.url}, None
 
-    def files_of(self, package: str) -> list[str]:
-        """The uploaded files of a package: wheel and sdist names start with its name, '_' for '-'."""
-        stem = re.sub(r"[-_.]+", "_", package).lower() + "-"
-        return [name for name in self.repository.uploaded() if name.lower().startswith(stem)]
-
-    def has_version(self, package: str, version: str) -> bool:
-        stem = re.sub(r"[-_.]+", "_", package).lower()
-        return any(
-            name.lower().startswith(f"{stem}-{version}-") or name.lower() == f"{stem}-{version}.tar.gz"
-            for name in self.files_of(package)
-        )
+    def files_of(self, package: str, version: str | None = None) -> list[str]:
+        """The uploaded files of a package (of one version of it), by their PEP 427 / 625 names."""
+        found = []
+        for name in self.repository.uploaded():
+            try:
+                if name.endswith(".whl"):
+                    dist, dist_version, *_ = parse_wheel_filename(name)
+                else:
+                    dist, dist_version = parse_sdist_filename(name)
+            except (InvalidWheelFilename, InvalidSdistFilename):
+                continue
+            if dist == canonicalize_name(package) and (version is None or dist_version == Version(version)):
+                found.append(name)
+        return found
 
     def describe_package_version(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
         package, version = query["package"], query["version"]
-        if not self.has_version(package, version):
+        if not self.files_of(package, version):
             body = {"message": f"{package} {version} not found", "resourceType": "package-version"}
             return 404, body, "ResourceNotFoundException"
         return 200, {"packageVersion": {"format": "pypi", "packageName": package, "version": version}}, None
+
+    def list_package_version_assets(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
+        package, version = query["package"], query["version"]
+        names = self.files_of(package, version)
+        if not names:
+            body = {"message": f"{package} {version} not found", "resourceType": "package-version"}
+            return 404, body, "ResourceNotFoundException"
+        assets = []
+        for name in names:
+            data = (self.repository.packages / name).read_bytes()
+            assets.append({"name": name, "size": len(data), "hashes": {"SHA-256": hashlib.sha256(data).hexdigest()}})
+        return 200, {"format": "pypi", "package": package, "version": version, "assets": assets}, None
 
     def list_package_versions(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
         if not self.files_of(query["package"]):

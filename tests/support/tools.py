@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -68,52 +69,38 @@ class ProjectTools:
 
 @dataclass(frozen=True)
 class Manager:
-    """A baked project's own package manager: install, run a dev tool, build."""
+    """A baked project's own package manager, driven by the commands of its README.
+
+    The commands come from the package manager table (``_managers`` in cookiecutter.json),
+    the same table the README, the CI files and the next steps are written from.
+    """
 
     name: str
     tools: ProjectTools
+    table: dict[str, str]
+
+    def shell(self, project: Path, command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run one of the table's commands as a user types it, in the project's activated venv."""
+        path = os.pathsep.join([str(project / ".venv" / "bin"), self.tools.env()["PATH"]])
+        return run("bash", "-ec", command, cwd=project, env=self.tools.env(PATH=path, **env))
 
     def install(self, project: Path) -> None:
         """Make the project's development environment, the way its README says."""
-        if self.name == "uv":
-            self.tools.uv("sync", cwd=project)
-        elif self.name == "poetry":
+        if self.name == "poetry":
             # Poetry reads its sources from pyproject.toml only: point this private copy's
             # CodeArtifact source at PyPI, so that the test never contacts CodeArtifact.
             pyproject = project / "pyproject.toml"
-            text = pyproject.read_text(encoding="utf-8")
-            pyproject.write_text(_replace_source_url(text), encoding="utf-8")
-            run(BIN / "poetry", "install", "--no-interaction", cwd=project, env=self.tools.env())
-        else:
-            run(sys.executable, "-m", "venv", ".venv", cwd=project, env=self.tools.env())
-            pip = [project / ".venv" / "bin" / "python", "-m", "pip", "install", "--quiet"]
-            run(*pip, "--upgrade", "pip", cwd=project, env=self.tools.env())  # 25.1+ for --group
-            run(*pip, "-e", ".", "--group", "dev", cwd=project, env=self.tools.env())
+            pyproject.write_text(_replace_source_url(pyproject.read_text(encoding="utf-8")), encoding="utf-8")
+        if self.table["setup"]:
+            self.shell(project, self.table["setup"])
+        self.shell(project, self.table["sync"])
 
     def run(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a development tool (pytest, ruff, mypy) as the README does."""
-        if self.name == "uv":
-            return self.tools.uv("run", *args, cwd=project)
-        if self.name == "poetry":
-            return run(BIN / "poetry", "run", *args, cwd=project, env=self.tools.env())
-        return run(project / ".venv" / "bin" / args[0], *args[1:], cwd=project, env=self.tools.env())
+        return self.shell(project, self.table["run"] + shlex.join(args))
 
     def build(self, project: Path, out: Path) -> list[Path]:
-        if self.name == "uv":
-            self.tools.uv("build", "--out-dir", out, cwd=project)
-        elif self.name == "poetry":
-            run(BIN / "poetry", "build", "--output", out, cwd=project, env=self.tools.env())
-        else:
-            python = project / ".venv" / "bin" / "python"
-            run(
-                python if python.exists() else sys.executable,
-                "-m",
-                "build",
-                "--outdir",
-                out,
-                cwd=project,
-                env=self.tools.env(),
-            )
+        self.shell(project, f"{self.table['build_into']} {shlex.quote(str(out))}")
         return sorted(out.glob("*.whl")) + sorted(out.glob("*.tar.gz"))
 
 

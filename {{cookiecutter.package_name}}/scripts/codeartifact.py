@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["boto3>=1.35", "build>=1.2", "tomli-w>=1.0", "twine>=6.1"]
+# dependencies = ["boto3>=1.35", "build>=1.2", "packaging>=24.2", "tomlkit>=0.13", "twine>=6.1"]
 #
 # # This script makes the CodeArtifact token, so its own dependencies cannot come from
 # # CodeArtifact: uv takes them from PyPI (set UV_DEFAULT_INDEX to use a mirror), pipx from
@@ -15,11 +15,19 @@
 
 Run it with ``uv run scripts/codeartifact.py COMMAND`` or ``pipx run scripts/codeartifact.py
 COMMAND`` (both install the dependencies named above), or with ``python
-scripts/codeartifact.py COMMAND`` where boto3 (and, to publish, build and twine) is installed.
+scripts/codeartifact.py COMMAND`` where boto3 and packaging (and, to publish, build and
+twine) are installed.
+
 Settings come from ``[tool.codeartifact]`` in pyproject.toml; the environment variables
-CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, CODEARTIFACT_REPOSITORY and AWS_REGION
-override them. AWS credentials are found the way boto3 always finds them
-(AWS_PROFILE, SSO, environment, instance roles).
+CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, CODEARTIFACT_REPOSITORY and
+CODEARTIFACT_REGION override them (AWS_REGION is used only when pyproject.toml names no
+region: CodeBuild, for one, sets it to the build's own region). AWS credentials are found the
+way boto3 always finds them (AWS_PROFILE, SSO, environment, web identity, instance roles).
+
+Nothing waits for ever: CODEARTIFACT_CONNECT_TIMEOUT (default 10 s) and
+CODEARTIFACT_READ_TIMEOUT (default 30 s) bound each call to CodeArtifact, which boto3 retries
+in its standard mode (AWS_MAX_ATTEMPTS, default 3), and CODEARTIFACT_UPLOAD_TIMEOUT
+(default 300 s) bounds the upload of each file.
 
 The token is never printed, logged or put on a command line, except by ``env``, whose
 output is meant to be evaluated by a shell.
@@ -29,17 +37,21 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import hashlib
 import io
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -50,23 +62,70 @@ USERNAME = "aws"
 MASK = "****"
 TOOLS = ("pip", "twine", "uv", "poetry")
 
-# Exit codes, documented in README.md.
-EXIT_FAILED = 1  # a refusal: version already published, dirty tree, failed build or check
-EXIT_USAGE = 2
-EXIT_NO_CREDENTIALS = 3  # no, expired or invalid AWS credentials
-EXIT_ACCESS_DENIED = 4  # the AWS identity lacks an IAM permission
-EXIT_TOKEN_REJECTED = 5  # the repository refused the CodeArtifact token
-EXIT_SERVICE = 6  # throttled or failing after retries
-EXIT_UNREACHABLE = 7  # the CodeArtifact endpoint cannot be reached
-EXIT_NOT_FOUND = 8  # the domain or repository does not exist
+
+class Exit(IntEnum):
+    """Every way the tool ends. README.md's table of exit codes and ``--help`` come from here."""
+
+    meaning: str
+
+    def __new__(cls, code: int, meaning: str) -> Exit:
+        member = int.__new__(cls, code)
+        member._value_ = code
+        member.meaning = meaning
+        return member
+
+    OK = 0, "done; also when every file of the version was already in the repository"
+    REFUSED = (
+        1,
+        (
+            "refused: uncommitted changes, a failed build or check, the version is in the "
+            "repository with other content, or a configuration file the tool will not touch"
+        ),
+    )
+    USAGE = 2, "wrong command-line usage"
+    NO_CREDENTIALS = 3, "no usable AWS credentials: run `aws sso login` or set `AWS_PROFILE`"
+    ACCESS_DENIED = 4, "access denied: the message names the IAM action that is missing"
+    TOKEN_REJECTED = 5, "the repository refused the token: run the command again"
+    SERVICE = 6, "CodeArtifact or the repository throttled or failed after retries: try later"
+    UNREACHABLE = (
+        7,
+        (
+            "CodeArtifact or the repository cannot be reached or does not answer in time: check "
+            "the network, a proxy and the region"
+        ),
+    )
+    NOT_FOUND = 8, "the domain or repository does not exist: check `[tool.codeartifact]`"
+    BUG = 70, "an unexpected error in this tool: please report it with the command you ran"
+    INTERRUPTED = 130, "interrupted (Ctrl-C): the message says how to finish"
+    TERMINATED = 143, "stopped by SIGTERM (a cancelled CI job): the message says how to finish"
 
 
 class ToolError(Exception):
     """A failure explained in one line for a person, with the exit code to end with."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, exit_code: Exit = Exit.REFUSED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Stopped(Exception):
+    """SIGINT or SIGTERM arrived; raised in the main thread by the signal handler."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.exit_code = Exit.INTERRUPTED if signum == signal.SIGINT else Exit.TERMINATED
+
+
+def stop_on_signals() -> None:
+    """Turn the first SIGINT or SIGTERM into Stopped; ignore more while the tool cleans up."""
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
 
 
 # --- settings -------------------------------------------------------------------------
@@ -84,12 +143,14 @@ class Settings:
 @dataclass(frozen=True)
 class Package:
     name: str
-    version: str
+    version: str  # canonical PEP 440, as build backends write it into the metadata
 
     @property
     def normalized_name(self) -> str:
         """The name as CodeArtifact stores it (PEP 503)."""
-        return re.sub(r"[-_.]+", "-", self.name).lower()
+        from packaging.utils import canonicalize_name
+
+        return str(canonicalize_name(self.name))
 
 
 def read_pyproject(root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -106,26 +167,33 @@ def load_settings(pyproject: Mapping[str, Any], environ: Mapping[str, str]) -> S
         "domain": ("CODEARTIFACT_DOMAIN", "domain"),
         "domain_owner": ("CODEARTIFACT_DOMAIN_OWNER", "domain-owner"),
         "repository": ("CODEARTIFACT_REPOSITORY", "repository"),
-        "region": ("AWS_REGION", "region"),
+        "region": ("CODEARTIFACT_REGION", "region"),
     }
     values = {
         field: environ.get(var) or str(table.get(key, "")) for field, (var, key) in sources.items()
     }
+    values["region"] = values["region"] or environ.get("AWS_REGION", "")
     missing = [sources[field][1] for field, value in values.items() if not value]
     if missing:
         raise ToolError(
             f"missing CodeArtifact settings: {', '.join(missing)}; set them in [tool.codeartifact] "
             "in pyproject.toml or with CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, "
-            "CODEARTIFACT_REPOSITORY and AWS_REGION"
+            "CODEARTIFACT_REPOSITORY and CODEARTIFACT_REGION"
         )
     return Settings(**values, package_manager=str(table.get("package-manager", "pip")))
 
 
 def load_package(pyproject: Mapping[str, Any]) -> Package:
+    from packaging.version import InvalidVersion, Version
+
     project = pyproject.get("project", {})
     if not project.get("name") or not project.get("version"):
         raise ToolError("pyproject.toml needs [project] name and version to publish")
-    return Package(str(project["name"]), str(project["version"]))
+    try:
+        version = Version(str(project["version"]))
+    except InvalidVersion as error:
+        raise ToolError(f"pyproject.toml: {error}; use a PEP 440 version such as 1.2.0") from error
+    return Package(str(project["name"]), str(version))
 
 
 # --- CodeArtifact ---------------------------------------------------------------------
@@ -136,6 +204,7 @@ IAM_ACTIONS = {
     "GetRepositoryEndpoint": "codeartifact:GetRepositoryEndpoint",
     "DescribePackageVersion": "codeartifact:DescribePackageVersion",
     "ListPackageVersions": "codeartifact:ListPackageVersions",
+    "ListPackageVersionAssets": "codeartifact:ListPackageVersionAssets",
     "PutPackageOriginConfiguration": "codeartifact:PutPackageOriginConfiguration",
 }
 CREDENTIAL_ERRORS = {
@@ -145,38 +214,66 @@ CREDENTIAL_ERRORS = {
     "UnrecognizedClientException",
 }
 RETRYABLE_ERRORS = {"ThrottlingException", "InternalServerException", "ServiceUnavailableException"}
-MAX_ATTEMPTS = 5
 
 
-def make_client(settings: Settings) -> Any:
-    """A CodeArtifact client that retries throttling and 5xx answers with backoff."""
+def seconds_from(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name, "")
+    try:
+        return float(text) if text else default
+    except ValueError:
+        raise ToolError(f"{name}={text!r} is not a number of seconds", Exit.USAGE) from None
+
+
+def make_client(settings: Settings, environ: Mapping[str, str]) -> Any:
+    """A CodeArtifact client with short timeouts that retries throttling and 5xx answers."""
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    config = Config(
+        connect_timeout=seconds_from(environ, "CODEARTIFACT_CONNECT_TIMEOUT", 10),
+        read_timeout=seconds_from(environ, "CODEARTIFACT_READ_TIMEOUT", 30),
+        retries={"mode": "standard"},
+    )
     return boto3.session.Session(region_name=settings.region).client("codeartifact", config=config)
+
+
+def error_code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def attempts_made(error: Any) -> int:
+    return int(error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
+
+
+CREDENTIAL_HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role settings"
 
 
 def translate_aws_error(error: Exception) -> ToolError | None:
     """The one place where botocore's errors become messages a person can act on."""
     from botocore import exceptions as aws
 
-    if isinstance(
-        error, aws.NoCredentialsError | aws.PartialCredentialsError | aws.TokenRetrievalError
-    ):
+    if isinstance(error, aws.ProfileNotFound):
+        return ToolError(f"{error}: check AWS_PROFILE and ~/.aws/config", Exit.NO_CREDENTIALS)
+    if isinstance(error, aws.SSOError | aws.UnauthorizedSSOTokenError | aws.SSOTokenLoadError):
         return ToolError(
-            "no usable AWS credentials: run `aws sso login` or set AWS_PROFILE", EXIT_NO_CREDENTIALS
+            "the AWS SSO session has expired: run `aws sso login`", Exit.NO_CREDENTIALS
         )
-    if isinstance(error, aws.SSOError | aws.UnauthorizedSSOTokenError):
+    credential_errors = (
+        aws.NoCredentialsError,
+        aws.PartialCredentialsError,
+        aws.TokenRetrievalError,
+        aws.CredentialRetrievalError,
+    )
+    if isinstance(error, credential_errors):
         return ToolError(
-            "the AWS SSO session has expired: run `aws sso login`", EXIT_NO_CREDENTIALS
+            f"no usable AWS credentials ({error}): {CREDENTIAL_HINT}", Exit.NO_CREDENTIALS
         )
-    if isinstance(
-        error, aws.EndpointConnectionError | aws.ConnectTimeoutError | aws.ReadTimeoutError
-    ):
+    if isinstance(error, aws.ConnectTimeoutError | aws.ReadTimeoutError):
+        return ToolError(f"CodeArtifact did not answer in time ({error})", Exit.UNREACHABLE)
+    if isinstance(error, aws.ConnectionError | aws.HTTPClientError):
         return ToolError(
-            f"cannot reach CodeArtifact ({error}); check the network, a proxy and AWS_REGION",
-            EXIT_UNREACHABLE,
+            f"cannot reach CodeArtifact ({error}); check the network, a proxy and the region",
+            Exit.UNREACHABLE,
         )
     if not isinstance(error, aws.ClientError):
         return None
@@ -185,33 +282,42 @@ def translate_aws_error(error: Exception) -> ToolError | None:
     operation = error.operation_name
     if code in CREDENTIAL_ERRORS:
         return ToolError(
-            f"AWS rejected your credentials ({code}): run `aws sso login` or set AWS_PROFILE",
-            EXIT_NO_CREDENTIALS,
+            f"AWS rejected your credentials ({code}): {CREDENTIAL_HINT}", Exit.NO_CREDENTIALS
         )
     if code == "AccessDeniedException":
         action = IAM_ACTIONS.get(operation, f"codeartifact:{operation}")
         return ToolError(
             f"access denied: your AWS identity may not call {action} ({message})",
-            EXIT_ACCESS_DENIED,
+            Exit.ACCESS_DENIED,
         )
     if code == "ResourceNotFoundException":
         return ToolError(
-            f"not found: {message}; check [tool.codeartifact] in pyproject.toml", EXIT_NOT_FOUND
+            f"not found: {message}; check [tool.codeartifact] in pyproject.toml", Exit.NOT_FOUND
         )
     if code in RETRYABLE_ERRORS:
         return ToolError(
-            f"CodeArtifact answered {code} to {operation} {MAX_ATTEMPTS} times; "
+            f"CodeArtifact answered {code} to {operation} {attempts_made(error)} times; "
             "try again in a minute",
-            EXIT_SERVICE,
+            Exit.SERVICE,
+        )
+    if code.isdigit():  # no AWS error type: the answer came from something in between
+        return ToolError(
+            f"something between you and CodeArtifact (a proxy?) answered HTTP {code} {message} "
+            f"to {operation}; check the network and the proxy settings",
+            Exit.UNREACHABLE,
         )
     return ToolError(f"CodeArtifact refused {operation}: {code}: {message}")
 
 
-def fetch_token(client: Any, settings: Settings, duration: int | None = None) -> str:
+def fetch_token(client: Any, settings: Settings, duration: int | None = None) -> tuple[str, int]:
+    """The authorization token and when it expires (seconds since the epoch, 0 if unknown)."""
     kwargs: dict[str, Any] = {"domain": settings.domain, "domainOwner": settings.domain_owner}
     if duration is not None:
         kwargs["durationSeconds"] = duration
-    return str(client.get_authorization_token(**kwargs)["authorizationToken"])
+    response = client.get_authorization_token(**kwargs)
+    expiration = response.get("expiration")
+    expires = int(expiration.timestamp()) if hasattr(expiration, "timestamp") else 0
+    return str(response["authorizationToken"]), expires
 
 
 def fetch_endpoint(client: Any, settings: Settings) -> str:
@@ -234,17 +340,25 @@ def with_credentials(url: str, password: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{USERNAME}:{password}@{parts.netloc}"))
 
 
+def expiry_note(expires: int) -> str:
+    if not expires:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires))
+    return f"; the token expires at {when}"
+
+
 # --- login: each tool's own configuration ---------------------------------------------
 
 
 @dataclass(frozen=True)
 class ConfigWrite:
-    """A file to write; ``text`` holds the token, ``shown`` the same text with it masked."""
+    """A file to write; ``text`` holds the token, ``shown`` the same text with secrets masked."""
 
     path: Path
     text: str
     shown: str
     private: bool = True
+    replaced: str = ""  # a value of the user's that the new text replaces, masked
 
 
 def user_config_dir(app: str, environ: Mapping[str, str]) -> Path:
@@ -266,84 +380,139 @@ def pip_config_file(environ: Mapping[str, str]) -> Path:
     return user_config_dir("pip", environ) / ("pip.ini" if sys.platform == "win32" else "pip.conf")
 
 
+def writable_target(path: Path) -> Path:
+    """The regular file to write for ``path``: a symlink's target, so that the link stays.
+
+    Anything that exists but is not a regular file (a device such as /dev/null, a FIFO, a
+    folder) is refused: replacing it would break whatever put it there.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not target.is_file():
+        kind = "a folder" if target.is_dir() else "not a regular file"
+        raise ToolError(f"{path} is {kind}; point the tool's configuration at a regular file")
+    return target
+
+
+def read_text_or_empty(path: Path) -> str:
+    target = writable_target(path)
+    try:
+        return target.read_text(encoding="utf-8") if target.exists() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ToolError(f"cannot read {path}: {error}") from error
+
+
+def read_ini(path: Path) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(read_text_or_empty(path), source=str(path))
+    except configparser.Error as error:
+        bad_lines = getattr(error, "errors", None)  # a ParsingError lists every bad line
+        line = bad_lines[0][0] if bad_lines else getattr(error, "lineno", "?")
+        raise ToolError(
+            f"{path} does not parse as an INI file (line {line}); nothing was written"
+        ) from error
+    return parser
+
+
+SECRET_KEYS = {"password", "token"}
+
+
+def masked_ini(parser: configparser.RawConfigParser) -> str:
+    """The file's text with every password and every password inside a URL masked."""
+    shown = configparser.RawConfigParser()
+    shown.read_dict(
+        {
+            section: {key: mask_secret(key, value) for key, value in parser.items(section)}
+            for section in parser.sections()
+        }
+    )
+    return ini_text(shown)
+
+
+def mask_secret(key: str, value: str) -> str:
+    if key.lower() in SECRET_KEYS:
+        return MASK
+    return re.sub(r"(://[^/:@\s]+:)[^@/\s]+@", rf"\g<1>{MASK}@", value)
+
+
 def ini_text(parser: configparser.RawConfigParser) -> str:
     buffer = io.StringIO()
     parser.write(buffer)
     return buffer.getvalue()
 
 
-def read_ini(path: Path) -> configparser.RawConfigParser:
-    parser = configparser.RawConfigParser()
-    if path.exists():
-        parser.read(path, encoding="utf-8")
-    return parser
-
-
 def pip_write(path: Path, endpoint: str, token: str) -> ConfigWrite:
     """pip's ``global.index-url`` set to the repository, credentials in the URL."""
-
-    def render(password: str) -> str:
-        parser = read_ini(path)
-        if not parser.has_section("global"):
-            parser.add_section("global")
-        parser.set("global", "index-url", with_credentials(simple_url(endpoint), password))
-        return ini_text(parser)
-
-    return ConfigWrite(path, render(token), render(MASK))
+    parser = read_ini(path)
+    if not parser.has_section("global"):
+        parser.add_section("global")
+    old = parser.get("global", "index-url", fallback="")
+    parser.set("global", "index-url", with_credentials(simple_url(endpoint), token))
+    replaced = f"global.index-url {mask_secret('index-url', old)}" if old else ""
+    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
 
 
 def pypirc_write(path: Path, endpoint: str, token: str) -> ConfigWrite:
     """A ``codeartifact`` section in ~/.pypirc, keeping every other section."""
-
-    def render(password: str) -> str:
-        parser = read_ini(path)
-        if not parser.has_section("distutils"):
-            parser.add_section("distutils")
-        servers = parser.get("distutils", "index-servers", fallback="pypi").split()
-        if INDEX_NAME not in servers:
-            servers.append(INDEX_NAME)
-        parser.set("distutils", "index-servers", "\n" + "\n".join(servers))
-        if not parser.has_section(INDEX_NAME):
-            parser.add_section(INDEX_NAME)
-        parser.set(INDEX_NAME, "repository", endpoint)
-        parser.set(INDEX_NAME, "username", USERNAME)
-        parser.set(INDEX_NAME, "password", password)
-        return ini_text(parser)
-
-    return ConfigWrite(path, render(token), render(MASK))
+    parser = read_ini(path)
+    if not parser.has_section("distutils"):
+        parser.add_section("distutils")
+    servers = parser.get("distutils", "index-servers", fallback="pypi").split()
+    if INDEX_NAME not in servers:
+        servers.append(INDEX_NAME)
+    parser.set("distutils", "index-servers", "\n" + "\n".join(servers))
+    old = parser.get(INDEX_NAME, "repository", fallback="")
+    if not parser.has_section(INDEX_NAME):
+        parser.add_section(INDEX_NAME)
+    parser.set(INDEX_NAME, "repository", endpoint)
+    parser.set(INDEX_NAME, "username", USERNAME)
+    parser.set(INDEX_NAME, "password", token)
+    replaced = f"{INDEX_NAME}.repository {old}" if old and old != endpoint else ""
+    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
 
 
 def poetry_writes(config_dir: Path, endpoint: str, token: str) -> list[ConfigWrite]:
-    """Poetry's publish repository in config.toml and its credentials in auth.toml."""
-    import tomli_w
+    """Poetry's publish repository in config.toml and its credentials in auth.toml.
 
-    def updated(name: str, table: str, values: dict[str, str]) -> str:
+    tomlkit, which Poetry itself uses, keeps the user's comments and every other entry.
+    """
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    def updated(name: str, table: str, values: dict[str, str]) -> tuple[str, str]:
         path = config_dir / name
-        document = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        document.setdefault(table, {})[INDEX_NAME] = values
-        return tomli_w.dumps(document)
+        try:
+            document = tomlkit.parse(read_text_or_empty(path))
+        except ParseError as error:
+            raise ToolError(
+                f"{path} does not parse as TOML ({error}); nothing was written"
+            ) from error
+        section = document.setdefault(table, tomlkit.table())
+        section[INDEX_NAME] = values
+        shown = tomlkit.parse(document.as_string())
+        for entry in shown.get("http-basic", {}).values():
+            if "password" in entry:
+                entry["password"] = MASK
+        return document.as_string(), shown.as_string()
 
-    repository = updated("config.toml", "repositories", {"url": endpoint})
-    auth = {"username": USERNAME}
+    repository, repository_shown = updated("config.toml", "repositories", {"url": endpoint})
+    auth, auth_shown = updated("auth.toml", "http-basic", {"username": USERNAME, "password": token})
     return [
-        ConfigWrite(config_dir / "config.toml", repository, repository, private=False),
-        ConfigWrite(
-            config_dir / "auth.toml",
-            updated("auth.toml", "http-basic", {**auth, "password": token}),
-            updated("auth.toml", "http-basic", {**auth, "password": MASK}),
-        ),
+        ConfigWrite(config_dir / "config.toml", repository, repository_shown, private=False),
+        ConfigWrite(config_dir / "auth.toml", auth, auth_shown),
     ]
 
 
 def write_file(write: ConfigWrite) -> None:
-    """Replace the file atomically; a private one is readable by its owner only (0600)."""
-    write.path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=write.path.parent, prefix=f".{write.path.name}.")
+    """Replace the file (a symlink's target) atomically; a private one gets mode 0600."""
+    target = writable_target(write.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(write.text)
         os.chmod(temporary, 0o600 if write.private else 0o644)
-        os.replace(temporary, write.path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -382,7 +551,7 @@ def uv_login(endpoint: str, token: str, environ: Mapping[str, str], dry_run: boo
 def login(
     tool: str, endpoint: str, token: str, environ: Mapping[str, str], dry_run: bool
 ) -> list[str]:
-    """Configure ``tool`` to use the repository; return what was done, the token masked."""
+    """Configure ``tool`` to use the repository; return what was done, secrets masked."""
     if tool == "uv":
         return [uv_login(endpoint, token, environ, dry_run)]
     if tool == "pip":
@@ -392,13 +561,14 @@ def login(
     else:
         poetry_dir = Path(environ.get("POETRY_CONFIG_DIR") or user_config_dir("pypoetry", environ))
         writes = poetry_writes(poetry_dir, endpoint, token)
+    lines = [f"replaces {write.replaced} in {write.path}" for write in writes if write.replaced]
     if dry_run:
-        return [
+        return lines + [
             f"would write {w.path}{' (mode 0600)' if w.private else ''}:\n{w.shown}" for w in writes
         ]
     for write in writes:
         write_file(write)
-    return [f"wrote {write.path}" for write in writes]
+    return lines + [f"wrote {write.path}" for write in writes]
 
 
 # --- env: variables for one shell -----------------------------------------------------
@@ -437,18 +607,21 @@ def credential_variables(tool: str | None, endpoint: str, token: str) -> list[tu
 def shell_lines(
     variables: Sequence[tuple[str, str]], shell: str, mask_token: str | None
 ) -> list[str]:
+    """Lines that set ``variables`` in ``shell``; GitHub Actions then hides ``mask_token``."""
     if shell == "powershell":
-        lines = [
-            f"$env:{name} = '{value.replace(chr(39), chr(39) * 2)}'" for name, value in variables
-        ]
+        lines = [f"$env:{name} = {powershell_quote(value)}" for name, value in variables]
+        mask = f"Write-Output {powershell_quote('::add-mask::' + mask_token)}" if mask_token else ""
     else:
         lines = [f"export {name}={shlex.quote(value)}" for name, value in variables]
-        if mask_token:  # GitHub Actions hides the token in every later log line
-            lines.insert(0, f"echo {shlex.quote('::add-mask::' + mask_token)}")
-    return lines
+        mask = f"echo {shlex.quote('::add-mask::' + mask_token)}" if mask_token else ""
+    return [mask, *lines] if mask else lines
 
 
-# --- publish --------------------------------------------------------------------------
+def powershell_quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- running the project's tools ------------------------------------------------------
 
 
 def redact(text: str, *secrets: str) -> str:
@@ -458,17 +631,78 @@ def redact(text: str, *secrets: str) -> str:
     return text
 
 
-def git_tree_state(root: Path) -> str:
-    """'clean', 'dirty' or 'none' (no git, or not a git work tree)."""
+def run_child(
+    command: Sequence[str], environ: Mapping[str, str], timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a step of the release in its own process group, so that it can be stopped whole.
+
+    The child does not see the user's Ctrl-C (it is not in the terminal's foreground group):
+    this process does, and stops the child's whole group before it reports. A child that
+    outlives ``timeout`` is stopped the same way, and TimeoutError is raised.
+    """
+    child = subprocess.Popen(
+        list(command),
+        cwd=PROJECT_ROOT,
+        env=dict(environ),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = child.communicate(timeout=timeout)
+    except BaseException as error:
+        stop_group(child)
+        if isinstance(error, subprocess.TimeoutExpired):
+            raise TimeoutError(f"no answer within {timeout:g} s") from None
+        raise
+    return subprocess.CompletedProcess(list(command), child.returncode, output, "")
+
+
+def stop_group(child: subprocess.Popen[str]) -> None:
+    for signum, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(child.pid, signum)
+        except ProcessLookupError:
+            break
+        try:
+            child.wait(timeout=grace)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    child.communicate()  # collect what is left, close the pipes
+
+
+def run_step(command: list[str], environ: Mapping[str, str], token: str, failure: str) -> str:
+    """Run a step of the release; its output is returned with the token masked."""
+    proc = run_child(command, environ)
+    output = redact(proc.stdout, token).strip()
+    if proc.returncode != 0:
+        raise ToolError(f"{failure}:\n{output}")
+    return output
+
+
+def git_output(*args: str) -> str | None:
+    """``git ARGS`` in the project, or None without git or outside a work tree."""
     try:
         proc = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=False
+            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
         )
     except FileNotFoundError:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def git_tree_state() -> str:
+    """'clean', 'dirty' or 'none' (no git, or not a git work tree)."""
+    status = git_output("status", "--porcelain")
+    if status is None:
         return "none"
-    if proc.returncode != 0:
-        return "none"
-    return "dirty" if proc.stdout.strip() else "clean"
+    return "dirty" if status.strip() else "clean"
+
+
+# --- publish --------------------------------------------------------------------------
 
 
 def package_coordinates(settings: Settings, package: Package) -> dict[str, str]:
@@ -482,33 +716,38 @@ def package_coordinates(settings: Settings, package: Package) -> dict[str, str]:
     }
 
 
-def error_code(error: Any) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def version_exists(client: Any, settings: Settings, package: Package) -> bool:
+def is_missing(error: Exception) -> bool:
+    """A ResourceNotFound for the package or its version (not for the domain or repository)."""
     from botocore.exceptions import ClientError
 
-    coordinates = package_coordinates(settings, package)
+    if not isinstance(error, ClientError) or error_code(error) != "ResourceNotFoundException":
+        return False
+    return error.response.get("resourceType") in (None, "package", "package-version")
+
+
+def stored_assets(client: Any, settings: Settings, package: Package) -> dict[str, str]:
+    """Name -> SHA-256 of the files this version already has in the repository ({} if none)."""
+    paginator = client.get_paginator("list_package_version_assets")
+    pages = paginator.paginate(
+        **package_coordinates(settings, package), packageVersion=package.version
+    )
     try:
-        client.describe_package_version(**coordinates, packageVersion=package.version)
-    except ClientError as error:
-        # Not found because the version or the package is missing; a missing domain or
-        # repository is an error worth reporting.
-        missing = error.response.get("resourceType") in (None, "package", "package-version")
-        if error_code(error) == "ResourceNotFoundException" and missing:
-            return False
+        return {
+            asset["name"]: asset.get("hashes", {}).get("SHA-256", "")
+            for page in pages
+            for asset in page.get("assets", [])
+        }
+    except Exception as error:
+        if is_missing(error):
+            return {}
         raise
-    return True
 
 
 def package_exists(client: Any, settings: Settings, package: Package) -> bool:
-    from botocore.exceptions import ClientError
-
     try:
         client.list_package_versions(**package_coordinates(settings, package), maxResults=1)
-    except ClientError as error:
-        if error_code(error) == "ResourceNotFoundException":
+    except Exception as error:
+        if is_missing(error):
             return False
         raise
     return True
@@ -534,90 +773,234 @@ def claim_name(client: Any, settings: Settings, package: Package) -> str:
     return f"claimed {package.normalized_name}: publish=ALLOW, upstream=BLOCK"
 
 
-# The project's own build command, by package manager: (output folder, environment) -> argv.
-BUILD_COMMANDS: dict[str, Callable[[Path, Mapping[str, str]], list[str]]] = {
-    "uv": lambda out, environ: [environ["UV"], "build", "--out-dir", str(out)],
-    "poetry": lambda out, environ: ["poetry", "build", "--output", str(out)],
-    "pip": lambda out, environ: [sys.executable, "-m", "build", "--outdir", str(out)],
+# The project's own build command, by package manager (README.md's Develop section uses the
+# same tools): output folder -> argv.
+BUILD_COMMANDS: dict[str, Callable[[Path], list[str]]] = {
+    "uv": lambda out: ["uv", "build", "--out-dir", str(out)],
+    "poetry": lambda out: ["poetry", "build", "--output", str(out)],
+    "pip": lambda out: [sys.executable, "-m", "build", "--outdir", str(out)],
+}
+# How README.md runs this tool, by package manager, to print the command that finishes a job.
+TOOL_COMMANDS = {
+    "uv": "uv run scripts/codeartifact.py",
+    "poetry": "pipx run scripts/codeartifact.py",
+    "pip": "python scripts/codeartifact.py",
 }
 
 
 def build_environment(settings: Settings, endpoint: str, token: str) -> dict[str, str]:
-    """The build's environment: the project's own tool gets the credentials of its index."""
+    """The build's environment: the project's tool gets the credentials of its index, and the
+    commit's time as SOURCE_DATE_EPOCH, so that the same commit builds the same bytes."""
     environ = dict(os.environ)
     if settings.package_manager == "uv":
-        environ.update(uv_credentials(token), UV=uv_binary(os.environ))
-    elif settings.package_manager == "poetry":
-        environ.update(credential_variables("poetry", endpoint, token))
+        environ.update(uv_credentials(token))
     else:
-        environ.update(credential_variables("pip", endpoint, token))
+        tool = "poetry" if settings.package_manager == "poetry" else "pip"
+        environ.update(credential_variables(tool, endpoint, token))
+    commit_time = git_output("log", "-1", "--format=%ct")
+    if commit_time and commit_time.strip() and "SOURCE_DATE_EPOCH" not in environ:
+        environ["SOURCE_DATE_EPOCH"] = commit_time.strip()
     return environ
 
 
-def run_step(command: list[str], environ: Mapping[str, str], token: str, failure: str) -> str:
-    """Run a step of the release; its output is returned with the token masked."""
-    proc = subprocess.run(
-        command, cwd=PROJECT_ROOT, env=dict(environ), capture_output=True, text=True, check=False
-    )
-    output = redact(proc.stdout + proc.stderr, token).strip()
-    if proc.returncode != 0:
-        raise ToolError(f"{failure}:\n{output}")
-    return output
-
-
 def build(
-    settings: Settings, package: Package, out: Path, environ: Mapping[str, str], token: str
+    settings: Settings, package: Package, out: Path, environ: dict[str, str], token: str
 ) -> list[Path]:
-    command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out, environ)
+    command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out)
+    if command[0] == "uv":
+        command[0] = uv_binary(environ)
     run_step(command, environ, token, "the build failed")
     return distributions_in(out, package)
 
 
-def upload(endpoint: str, files: list[Path], token: str) -> None:
+def distributions_in(folder: Path, package: Package) -> list[Path]:
+    """The one wheel and one sdist of this version that ``folder`` holds (a CI build's output)."""
+    wheels = [p for p in sorted(folder.glob("*.whl")) if is_distribution_of(p, package)]
+    sdists = [p for p in sorted(folder.glob("*.tar.gz")) if is_distribution_of(p, package)]
+    if len(wheels) != 1 or len(sdists) != 1:
+        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
+        raise ToolError(
+            f"{folder} must hold one wheel and one sdist of {package.name} {package.version}; "
+            f"it holds: {found}"
+        )
+    return [*wheels, *sdists]
+
+
+def is_distribution_of(path: Path, package: Package) -> bool:
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+    from packaging.version import Version
+
+    try:
+        if path.name.endswith(".whl"):
+            name, version, *_ = parse_wheel_filename(path.name)
+        else:
+            name, version = parse_sdist_filename(path.name)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return False
+    return name == package.normalized_name and version == Version(package.version)
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def files_to_upload(files: list[Path], stored: Mapping[str, str], repository: str) -> list[Path]:
+    """The files the repository lacks; refuses if it has one of them with other content."""
+    for file in files:
+        if file.name in stored and stored[file.name].lower() != sha256_of(file):
+            raise ToolError(
+                f"{file.name} is already in {repository} with other content (SHA-256 "
+                f"{stored[file.name]} there, {sha256_of(file)} here); versions cannot be "
+                "replaced: set a new version in pyproject.toml; nothing was uploaded"
+            )
+    return [file for file in files if file.name not in stored]
+
+
+# HTTP answers of the repository to an upload, and what they mean for the user.
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+UPLOAD_ATTEMPTS = 3
+
+
+def upload_failure(output: str, attempts: int) -> ToolError:
+    """The one-line explanation of a failed ``twine upload`` of one file."""
+    status = re.search(r"HTTPError: (\d{3})", output)
+    code = int(status.group(1)) if status else 0
+    if code in (401, 403, 404):
+        return ToolError(
+            f"the repository refused the upload (HTTP {code}): the token has expired or your "
+            "identity lacks codeartifact:PublishPackageVersion",
+            Exit.TOKEN_REJECTED,
+        )
+    if code == 409:
+        return ToolError(
+            "the repository already has this file with other content; bump the version"
+        )
+    if code in (502, 504):
+        return ToolError(
+            f"a gateway or proxy answered HTTP {code} {attempts} times: the repository cannot "
+            "be reached",
+            Exit.UNREACHABLE,
+        )
+    if code in RETRY_STATUSES or code >= 500:
+        return ToolError(f"the repository answered HTTP {code} {attempts} times", Exit.SERVICE)
+    network = re.search(
+        r"(ConnectionError|SSLError|ProxyError|Timeout|ChunkedEncodingError)", output
+    )
+    if network:
+        return ToolError(f"cannot reach the repository ({network.group(1)})", Exit.UNREACHABLE)
+    last = output.strip().splitlines()[-1] if output.strip() else "no output"
+    return ToolError(f"twine upload failed: {last}")
+
+
+def upload_one(endpoint: str, file: Path, token: str, timeout: float) -> None:
+    """Upload one file with twine, retrying throttling and server errors with backoff."""
     environ = {**os.environ, "TWINE_USERNAME": USERNAME, "TWINE_PASSWORD": token}
     command = [
-        sys.executable,
-        "-m",
-        "twine",
-        "--no-color",
-        "upload",
-        "--non-interactive",
-        "--disable-progress-bar",
-        "--repository-url",
-        endpoint,
-        *map(str, files),
+        *(sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive"),
+        *("--disable-progress-bar", "--repository-url", endpoint, str(file)),
     ]
-    proc = subprocess.run(command, env=environ, capture_output=True, text=True, check=False)
-    output = redact(proc.stdout + proc.stderr, token)
-    if proc.returncode == 0:
-        return
-    status = re.search(r"HTTPError: (\d{3})", output)
-    if status and status.group(1) in ("401", "403", "404"):
-        raise ToolError(
-            f"the repository refused the upload (HTTP {status.group(1)}): the token is missing "
-            "or expired, or your identity lacks codeartifact:PublishPackageVersion; "
-            "run the command again",
-            EXIT_TOKEN_REJECTED,
-        )
-    if status and status.group(1) == "409":
-        raise ToolError(
-            "the repository already has this version with other content; bump the version"
-        )
-    raise ToolError(f"twine upload failed:\n{output.strip()}")
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        try:
+            proc = run_child(command, environ, timeout)
+        except TimeoutError as error:
+            raise ToolError(
+                f"the repository did not finish the upload: {error}", Exit.UNREACHABLE
+            ) from None
+        if proc.returncode == 0:
+            return
+        output = redact(proc.stdout, token)
+        status = re.search(r"HTTPError: (\d{3})", output)
+        if not (status and int(status.group(1)) in RETRY_STATUSES) or attempt == UPLOAD_ATTEMPTS:
+            raise upload_failure(output, attempt)
+        time.sleep(2**attempt)
 
 
-# --- commands -------------------------------------------------------------------------
+def publish_files(
+    endpoint: str, files: list[Path], stored: list[str], token: str, timeout: float, finish: str
+) -> None:
+    """Upload ``files`` one by one, saying which are in; on any fault, how to finish the job."""
+    done = list(stored)
+    for file in files:
+        try:
+            upload_one(endpoint, file, token, timeout)
+        except (ToolError, Stopped) as error:
+            left = [f.name for f in files if f.name not in done]
+            state = f"in the repository: {', '.join(done) or 'none'}; not yet: {', '.join(left)}"
+            error.args = (f"{error}; {state}; finish with: {finish}",)
+            raise
+        done.append(file.name)
+        print(f"uploaded {file.name}", flush=True)
+
+
+def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -> None:
+    package = load_package(read_pyproject())
+    state = git_tree_state()
+    if state == "dirty" and not args.allow_dirty:
+        raise ToolError(
+            "the git working tree has uncommitted changes: commit them, or pass --allow-dirty"
+        )
+    if state == "none":
+        print("note: not in a git repository; publishing without the clean-tree check")
+    token, _ = fetch_token(client, settings)
+    endpoint = fetch_endpoint(client, settings)
+    finish = TOOL_COMMANDS.get(settings.package_manager, TOOL_COMMANDS["pip"]) + " publish"
+    if args.dist:
+        finish += f" --dist {shlex.quote(args.dist)}"
+    timeout = seconds_from(os.environ, "CODEARTIFACT_UPLOAD_TIMEOUT", 300)
+    with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
+        if args.dist:
+            files = distributions_in(Path(args.dist), package)
+        else:
+            environ = build_environment(settings, endpoint, token)
+            files = build(settings, package, Path(out), environ, token)
+        check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
+        run_step(check, os.environ, token, "twine check --strict found problems")
+        stored = stored_assets(client, settings, package)
+        missing = files_to_upload(files, stored, settings.repository)
+        where = f"{package.normalized_name} {package.version} in {settings.repository}"
+        if not missing:
+            print(
+                f"already published: {where} has {', '.join(f.name for f in files)}, same SHA-256"
+            )
+            return
+        names = ", ".join(f.name for f in missing)
+        if args.dry_run:
+            print(f"dry run: checked {names}; nothing uploaded to {endpoint}")
+            return
+        if (
+            not stored
+            and not args.no_origin_control
+            and not package_exists(client, settings, package)
+        ):
+            print(claim_name(client, settings, package))
+        publish_files(endpoint, missing, sorted(stored), token, timeout, finish)
+    print(f"published {names} to {endpoint}")
+    print(
+        f"install it with: pip install '{package.normalized_name}=={package.version}' "
+        "(after login --tool pip)"
+    )
+
+
+# --- the other commands ---------------------------------------------------------------
 
 
 def command_login(args: argparse.Namespace, settings: Settings, client: Any) -> None:
-    token = fetch_token(client, settings, args.duration)
+    token, expires = fetch_token(client, settings, args.duration)
     endpoint = fetch_endpoint(client, settings)
     for line in login(args.tool, endpoint, token, os.environ, args.dry_run):
         print(line)
+    if not args.dry_run:
+        print(f"logged {args.tool} in to {settings.repository}{expiry_note(expires)}")
 
 
 def command_env(args: argparse.Namespace, settings: Settings, client: Any) -> None:
-    token = fetch_token(client, settings, args.duration)
+    token, _ = fetch_token(client, settings, args.duration)
     endpoint = fetch_endpoint(client, settings)
     on_github = os.environ.get("GITHUB_ACTIONS") == "true"
     lines = shell_lines(
@@ -631,80 +1014,28 @@ def command_url(args: argparse.Namespace, settings: Settings, client: Any) -> No
     print(simple_url(endpoint) if args.simple else endpoint)
 
 
-def distributions_in(folder: Path, package: Package) -> list[Path]:
-    """The one wheel and one sdist of this version that ``folder`` holds (a CI build's output)."""
-    from packaging.utils import canonicalize_version
+def command_check_tag(args: argparse.Namespace) -> None:
+    """Local: the tag must be ``v`` + the version, both read as PEP 440 (1.0.0-RC.1 is 1.0.0rc1)."""
+    from packaging.version import InvalidVersion, Version
 
-    stem = f"{re.sub(r'[-_.]+', '_', package.name).lower()}-{canonicalize_version(package.version)}"
-    wheels = [p for p in folder.glob("*.whl") if canonical_stem(p.name) == stem]
-    sdists = [p for p in folder.glob("*.tar.gz") if canonical_stem(p.name) == stem]
-    if len(wheels) != 1 or len(sdists) != 1:
-        found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
-        raise ToolError(
-            f"{folder} must hold one wheel and one sdist of {package.name} {package.version}; "
-            f"it holds: {found}"
-        )
-    return [*wheels, *sdists]
-
-
-def canonical_stem(filename: str) -> str:
-    """``Acme_Utils-1.0-py3-none-any.whl`` and ``acme_utils-1.0.tar.gz`` -> ``acme_utils-1.0``."""
-    from packaging.utils import canonicalize_version
-
-    name, version = filename.removesuffix(".tar.gz").split("-")[:2]
-    return f"{name.lower()}-{canonicalize_version(version)}"
-
-
-def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -> None:
-    package = load_package(read_pyproject())
-    state = git_tree_state(PROJECT_ROOT)
-    if state == "dirty" and not args.allow_dirty:
-        raise ToolError(
-            "the git working tree has uncommitted changes: commit them, or pass --allow-dirty"
-        )
-    if state == "none":
-        print("note: not in a git repository; publishing without the clean-tree check")
-    if version_exists(client, settings, package):
-        raise ToolError(
-            f"{package.normalized_name} {package.version} is already in {settings.repository}; "
-            "versions cannot be replaced: set a new version in pyproject.toml"
-        )
-    first_version = not package_exists(client, settings, package)
-    token = fetch_token(client, settings)
-    endpoint = fetch_endpoint(client, settings)
-    with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
-        if args.dist:
-            files = distributions_in(Path(args.dist), package)
-        else:
-            environ = build_environment(settings, endpoint, token)
-            files = build(settings, package, Path(out), environ, token)
-        check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
-        run_step(check, os.environ, token, "twine check --strict found problems")
-        names = ", ".join(f.name for f in files)
-        if args.dry_run:
-            print(f"dry run: checked {names}; nothing uploaded to {endpoint}")
-            return
-        if first_version and not args.no_origin_control:
-            print(claim_name(client, settings, package))
-        upload(endpoint, files, token)
-    print(f"published {names} to {endpoint}")
-    print(
-        f"install it with: pip install '{package.name}=={package.version}' (after login --tool pip)"
-    )
-
-
-def command_check_tag(args: argparse.Namespace, settings: Settings, client: Any) -> None:
     version = load_package(read_pyproject()).version
-    if args.tag != f"v{version}":
+    try:
+        tagged = args.tag.startswith("v") and str(Version(args.tag[1:])) == version
+    except InvalidVersion:
+        tagged = False
+    if not tagged:
         raise ToolError(
             f"the tag {args.tag} does not match the version {version} in pyproject.toml: "
-            f"tag the release v{version}, or set the version to {args.tag.removeprefix('v')}"
+            f"tag the release v{version}, or set the version in pyproject.toml to the tag's"
         )
-    print(f"the tag {args.tag} matches the version in pyproject.toml")
+    print(f"the tag {args.tag} matches the version {version} in pyproject.toml")
 
 
 def duration_seconds(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number of seconds") from None
     if value != 0 and not 900 <= value <= 43200:
         raise argparse.ArgumentTypeError(
             "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"
@@ -712,13 +1043,16 @@ def duration_seconds(text: str) -> int:
     return value
 
 
+def exit_codes_text() -> str:
+    return "exit codes:\n" + "\n".join(f"  {code.value:>3}  {code.meaning}" for code in Exit)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="codeartifact.py",
         description="Log in to, and publish to, this project's AWS CodeArtifact repository.",
-        epilog="exit codes: 1 refused or failed, 2 usage, 3 no AWS credentials, "
-        "4 access denied, 5 token rejected, 6 throttled or service error, 7 unreachable, "
-        "8 domain or repository not found",
+        epilog=exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = top.add_subparsers(dest="command", required=True)
     duration = argparse.ArgumentParser(add_help=False)
@@ -734,22 +1068,24 @@ def parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--tool", choices=TOOLS, required=True)
     sub.add_argument(
-        "--dry-run", action="store_true", help="show what would be written, token masked"
+        "--dry-run", action="store_true", help="show what would be written, secrets masked"
     )
-    sub.set_defaults(run=command_login)
+    sub.set_defaults(run=command_login, aws=True)
 
     sub = commands.add_parser(
         "env", parents=[duration], help="print shell lines that export credentials"
     )
     sub.add_argument("--tool", choices=TOOLS, help="only this tool's variables (default: all)")
     sub.add_argument("--shell", choices=("sh", "powershell"), default="sh")
-    sub.set_defaults(run=command_env)
+    sub.set_defaults(run=command_env, aws=True)
 
     sub = commands.add_parser("url", help="print the repository URL (no token)")
     sub.add_argument("--simple", action="store_true", help="the index URL installers use")
-    sub.set_defaults(run=command_url)
+    sub.set_defaults(run=command_url, aws=True)
 
-    sub = commands.add_parser("publish", help="build, check and upload this version")
+    sub = commands.add_parser(
+        "publish", help="build, check and upload this version, or what of it is missing"
+    )
     sub.add_argument("--dry-run", action="store_true", help="build and check, upload nothing")
     sub.add_argument("--dist", metavar="DIR", help="upload the sdist and wheel already in DIR")
     sub.add_argument("--allow-dirty", action="store_true", help="publish from uncommitted changes")
@@ -758,29 +1094,35 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not block the name from the upstream on its first version",
     )
-    sub.set_defaults(run=command_publish)
+    sub.set_defaults(run=command_publish, aws=True)
 
-    sub = commands.add_parser("check-tag", help="check that a git tag is v<version>")
+    sub = commands.add_parser("check-tag", help="check that a git tag is v<version> (no AWS)")
     sub.add_argument("tag", help="the tag, e.g. v1.2.0")
-    sub.set_defaults(run=command_check_tag)
+    sub.set_defaults(run=command_check_tag, aws=False)
     return top
 
 
+def report(error: ToolError | Stopped) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return int(error.exit_code)
+
+
 def main(argv: Sequence[str] | None = None, client: Any = None) -> int:
+    """Run one command; every failure ends as one ``error: …`` line and its exit code."""
     args = parser().parse_args(argv)
+    stop_on_signals()
     try:
-        settings = load_settings(read_pyproject(), os.environ)
-        args.run(args, settings, client or make_client(settings))
-    except ToolError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+        if args.aws:
+            settings = load_settings(read_pyproject(), os.environ)
+            args.run(args, settings, client or make_client(settings, os.environ))
+        else:
+            args.run(args)
+    except (ToolError, Stopped) as error:
+        return report(error)
     except Exception as error:
-        translated = translate_aws_error(error)
-        if translated is None:
-            raise
-        print(f"error: {translated}", file=sys.stderr)
-        return translated.exit_code
-    return 0
+        unexpected = ToolError(f"{type(error).__name__}: {error}", Exit.BUG)
+        return report(translate_aws_error(error) or unexpected)
+    return int(Exit.OK)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+"""Time what a template user waits for, and print one line per figure.
+
+Run from the root of a clone, in the test environment (``.venv``, see README.rst)::
+
+    .venv/bin/python benchmarks/benchmark.py            # bake, baked pytest, dev group, newcomer loop
+    .venv/bin/python benchmarks/benchmark.py --suite    # also the template's whole test suite
+
+Every figure is the median of ``--repeat`` runs with warm package caches (the test suite's
+caches in ``.pytest_cache``), a temporary HOME and PyPI in place of CodeArtifact, so that the
+numbers compare one change with the next on the same machine. Nothing here is a test: speed
+goals are read off this output, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CACHE = TEMPLATE / ".pytest_cache" / "d" / "package-caches"
+
+
+def environment(home: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_", "POETRY_", "AWS_", "VIRTUAL_ENV"))}
+    return {
+        **keep,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "UV_DEFAULT_INDEX": "https://pypi.org/simple",
+        "UV_CACHE_DIR": str(CACHE / "uv"),
+        "UV_PYTHON": sys.executable,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+        "PATH": os.pathsep.join([str(BIN), keep.get("PATH", "")]),
+    }
+
+
+def run(*args: str | Path, cwd: Path, env: dict[str, str]) -> str:
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, args))} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def median_of(repeat: int, action: Callable[[], object]) -> float:
+    return statistics.median(timed(action) for _ in range(repeat))
+
+
+def bake(out: Path, env: dict[str, str]) -> Path:
+    run(sys.executable, "-m", "cookiecutter", "--no-input", TEMPLATE, "--output-dir", out, cwd=out, env=env)
+    return out / "acme-utils"
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def report(name: str, value: float, unit: str) -> None:
+    print(f"{name:<32} {value:10.2f} {unit}")
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--repeat", type=int, default=5)
+    options.add_argument("--suite", action="store_true", help="also time the template's test suite once")
+    args = options.parse_args()
+    uv = shutil.which("uv", path=str(BIN)) or "uv"
+
+    with tempfile.TemporaryDirectory(prefix="template-benchmark-") as scratch:
+        root = Path(scratch)
+        env = environment(root / "home")
+
+        def fresh(name: str) -> Path:
+            folder = root / f"{name}-{time.monotonic_ns()}"
+            folder.mkdir(parents=True)
+            return folder
+
+        report("bake (defaults)", median_of(args.repeat, lambda: bake(fresh("bake"), env)), "s")
+
+        project = bake(fresh("project"), env)
+        run(uv, "sync", cwd=project, env=env)
+        pytest_time = median_of(args.repeat, lambda: run(uv, "run", "--offline", "pytest", "-q", cwd=project, env=env))
+        report("baked `uv run pytest`", pytest_time, "s")
+        site = next((project / ".venv" / "lib").glob("python*/site-packages"))
+        report("baked dev environment", folder_size(site) / 1e6, "MB")
+
+        def newcomer_loop() -> None:
+            baked = bake(fresh("loop"), env)
+            run(uv, "sync", cwd=baked, env=env)
+            run(uv, "run", "pytest", "-q", cwd=baked, env=env)
+            run(uv, "build", cwd=baked, env=env)
+            dists = sorted(str(p) for p in (baked / "dist").glob("acme_utils-*"))
+            run(BIN / "uvx", "twine", "check", "--strict", *dists, cwd=baked, env=env)
+
+        report("newcomer loop (uv)", median_of(args.repeat, newcomer_loop), "s")
+
+    if args.suite:
+        suite = [sys.executable, "-m", "pytest", "-n", "auto", "-q"]
+        report("template test suite", timed(lambda: subprocess.run(suite, cwd=TEMPLATE, check=True)), "s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,801 @@
+"""Fast: the baked release tool (scripts/codeartifact.py), in process, with botocore's Stubber.
+
+The tool is imported from a bake, so what is tested is what a project gets. The steps it runs
+as child processes (build, ``twine check``, ``twine upload``) are replaced by ``FakeSteps``,
+which records each command and answers as the real tool would; the token redaction, the
+retries and the error mapping around them are the tool's own. End-to-end runs against
+loopback servers live in test_release.py and test_publish_faults.py.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import os
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import botocore.session
+import pytest
+import tomllib
+from botocore import exceptions as aws
+from botocore.stub import Stubber
+
+from tests.conftest import MANAGERS, load_release_tool
+
+TOKEN = "tok3n-Secret.value_123"  # a fake token
+ENDPOINT = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
+OWNER = {"domain": "my-domain", "domainOwner": "111122223333"}
+REPO = {**OWNER, "repository": "my-repo"}
+PACKAGE_PARAMS = {**REPO, "format": "pypi", "package": "acme-utils"}
+VERSION = {**PACKAGE_PARAMS, "packageVersion": "0.1.0"}
+WHEEL, SDIST = "acme_utils-0.1.0-py3-none-any.whl", "acme_utils-0.1.0.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def ca(bake) -> ModuleType:
+    """The release tool of the default bake (uv, github)."""
+    return load_release_tool(bake())
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Nothing of the developer's is read or written: a fresh home and no AWS or tool settings."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "CODEARTIFACT_", "PIP_", "POETRY_", "UV", "TWINE_", "GITHUB_")):
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture
+def stub() -> Iterator[tuple[Any, Stubber]]:
+    session = botocore.session.get_session()
+    client = session.create_client(
+        "codeartifact", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def expect_token(stubber: Stubber, duration: int | None = None) -> None:
+    params: dict[str, Any] = dict(OWNER)
+    if duration is not None:
+        params["durationSeconds"] = duration
+    stubber.add_response("get_authorization_token", {"authorizationToken": TOKEN, "expiration": 0}, params)
+
+
+def expect_endpoint(stubber: Stubber) -> None:
+    stubber.add_response("get_repository_endpoint", {"repositoryEndpoint": ENDPOINT}, {**REPO, "format": "pypi"})
+
+
+def expect_credentials(stubber: Stubber, duration: int | None = None) -> None:
+    """The two calls every command but ``url`` starts with: the token, then the endpoint."""
+    expect_token(stubber, duration)
+    expect_endpoint(stubber)
+
+
+def run(ca: ModuleType, capsys: pytest.CaptureFixture[str], client: Any, *argv: str) -> tuple[int, str, str]:
+    code = ca.main(list(argv), client=client)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- url and env -----------------------------------------------------------------------
+
+
+def test_url_prints_the_endpoint_without_a_token(ca, stub, capsys):
+    client, stubber = stub
+    expect_endpoint(stubber)
+    expect_endpoint(stubber)
+    assert run(ca, capsys, client, "url") == (0, ENDPOINT + "\n", "")
+    assert run(ca, capsys, client, "url", "--simple") == (0, ENDPOINT + "simple/\n", "")
+
+
+def test_env_prints_every_tool_variable_for_sh(ca, stub, capsys):
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, _ = run(ca, capsys, client, "env")
+    assert code == 0
+    assert out.splitlines() == [
+        f"export PIP_INDEX_URL=https://aws:{TOKEN}@{ENDPOINT[8:]}simple/",
+        "export TWINE_REPOSITORY_URL=" + ENDPOINT,
+        "export TWINE_USERNAME=aws",
+        f"export TWINE_PASSWORD={TOKEN}",
+        f"export UV_DEFAULT_INDEX=codeartifact={ENDPOINT}simple/",
+        "export UV_INDEX_CODEARTIFACT_USERNAME=aws",
+        f"export UV_INDEX_CODEARTIFACT_PASSWORD={TOKEN}",
+        "export POETRY_REPOSITORIES_CODEARTIFACT_URL=" + ENDPOINT,
+        "export POETRY_HTTP_BASIC_CODEARTIFACT_USERNAME=aws",
+        f"export POETRY_HTTP_BASIC_CODEARTIFACT_PASSWORD={TOKEN}",
+    ]
+
+
+def test_env_for_one_tool_in_powershell(ca, stub, capsys):
+    client, stubber = stub
+    expect_credentials(stubber, duration=900)
+    code, out, _ = run(ca, capsys, client, "env", "--tool", "twine", "--shell", "powershell", "--duration", "900")
+    assert code == 0
+    assert out.splitlines() == [
+        f"$env:TWINE_REPOSITORY_URL = '{ENDPOINT}'",
+        "$env:TWINE_USERNAME = 'aws'",
+        f"$env:TWINE_PASSWORD = '{TOKEN}'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("shell", "mask_line"),
+    [("sh", f"echo ::add-mask::{TOKEN}"), ("powershell", f"Write-Output '::add-mask::{TOKEN}'")],
+)
+def test_env_masks_the_token_in_github_actions_first(ca, stub, capsys, monkeypatch, shell, mask_line):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    client, stubber = stub
+    expect_credentials(stubber)
+    _, out, _ = run(ca, capsys, client, "env", "--tool", "uv", "--shell", shell)
+    assert out.splitlines()[0] == mask_line
+    assert len(out.splitlines()) == 4
+
+
+def test_env_values_survive_shell_quoting(ca):
+    lines = ca.shell_lines([("X", "it's $HOME")], "sh", None)
+    result = subprocess.run(["sh", "-c", f'{lines[0]}; printf %s "$X"'], capture_output=True, text=True)
+    assert result.stdout == "it's $HOME"
+
+
+@pytest.mark.parametrize("duration", ["899", "43201", "-1", "soon"])
+def test_a_token_duration_out_of_range_is_a_usage_error(ca, capsys, duration):
+    with pytest.raises(SystemExit) as exit_info:
+        ca.main(["env", "--duration", duration], client=object())
+    assert exit_info.value.code == ca.Exit.USAGE == 2
+    assert "--duration" in capsys.readouterr().err
+
+
+# --- login -----------------------------------------------------------------------------
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def ini(path: Path) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return parser
+
+
+def test_login_pip_sets_the_global_index_keeps_other_settings_and_names_what_it_replaced(
+    ca, stub, capsys, private_home
+):
+    conf = private_home / ".config" / "pip" / "pip.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("[global]\ntimeout = 60\nindex-url = https://bob:hunter2@mirror.example/simple/\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "pip")
+    assert code == 0
+    parser = ini(conf)
+    assert parser.get("global", "index-url") == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
+    assert parser.get("global", "timeout") == "60"
+    assert mode(conf) == 0o600
+    assert f"replaces global.index-url https://bob:****@mirror.example/simple/ in {conf}" in out
+    assert "logged pip in to my-repo" in out
+    assert TOKEN not in out + err and "hunter2" not in out + err
+
+
+def test_login_twine_adds_a_private_pypirc_section(ca, stub, capsys, private_home):
+    pypirc = private_home / ".pypirc"
+    pypirc.write_text("[distutils]\nindex-servers =\n    pypi\n\n[pypi]\nusername = __token__\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "twine")
+    assert code == 0
+    parser = ini(pypirc)
+    assert parser.get("distutils", "index-servers").split() == ["pypi", "codeartifact"]
+    assert parser.get("pypi", "username") == "__token__"
+    assert dict(parser["codeartifact"]) == {"repository": ENDPOINT, "username": "aws", "password": TOKEN}
+    assert mode(pypirc) == 0o600
+    assert TOKEN not in out + err
+
+
+def test_login_poetry_writes_its_repository_and_credentials_keeping_comments(ca, stub, capsys, private_home):
+    config_dir = private_home / ".config" / "pypoetry"
+    config_dir.mkdir(parents=True)
+    (config_dir / "auth.toml").write_text('# my notes\n[http-basic.corp]\nusername = "me"\npassword = "s3cret"\n')
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "poetry")[0] == 0
+    config = tomllib.loads((config_dir / "config.toml").read_text())
+    auth_text = (config_dir / "auth.toml").read_text()
+    auth = tomllib.loads(auth_text)
+    assert config["repositories"]["codeartifact"] == {"url": ENDPOINT}
+    assert auth["http-basic"] == {
+        "corp": {"username": "me", "password": "s3cret"},
+        "codeartifact": {"username": "aws", "password": TOKEN},
+    }
+    assert auth_text.startswith("# my notes\n")
+    assert mode(config_dir / "auth.toml") == 0o600
+
+
+def test_login_writes_through_a_symlink_and_keeps_it(ca, stub, capsys, private_home, tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "pypirc").write_text("[pypi]\nusername = __token__\n")
+    (private_home / ".pypirc").symlink_to(dotfiles / "pypirc")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "twine")[0] == 0
+    assert (private_home / ".pypirc").is_symlink()
+    assert ini(dotfiles / "pypirc").get("codeartifact", "password") == TOKEN
+    assert mode(dotfiles / "pypirc") == 0o600
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["pypirc"]  # no temporary file left
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_login_refuses_to_replace_what_is_not_a_regular_file(ca, stub, capsys, monkeypatch, tmp_path, kind):
+    target = {"device": Path(os.devnull), "fifo": tmp_path / "fifo", "folder": tmp_path / "folder"}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(target))
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _out, err = run(ca, capsys, client, "login", "--tool", "pip")
+    assert code == 1
+    assert err.startswith(f"error: {target} is ") and err.count("\n") == 1
+    assert Path(os.devnull).is_char_device()
+    assert (kind != "fifo" or stat.S_ISFIFO(target.stat().st_mode)) and (kind != "folder" or target.is_dir())
+
+
+@pytest.mark.parametrize(
+    ("tool", "name", "text", "words"),
+    [
+        ("pip", ".config/pip/pip.conf", "index-url = x\n", "(line 1)"),
+        ("twine", ".pypirc", "[pypi]\nusername\n", "does not parse as an INI file (line 2)"),
+        ("poetry", ".config/pypoetry/config.toml", "[repositories\n", "does not parse as TOML"),
+    ],
+)
+def test_a_file_that_does_not_parse_is_named_and_left_alone(ca, stub, capsys, private_home, tool, name, text, words):
+    path = private_home / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", tool)
+    assert code == 1
+    assert err.startswith(f"error: {path}") and words in err and err.count("\n") == 1
+    assert path.read_text() == text
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def fake_uv(tmp_path: Path) -> Path:
+    """A stand-in uv that records its arguments and standard input."""
+    script = tmp_path / "uv"
+    script.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/args\ncat > {tmp_path}/stdin\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_login_uv_passes_the_token_on_stdin(ca, stub, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "uv")
+    assert code == 0
+    assert (tmp_path / "args").read_text().split() == [
+        "auth",
+        "login",
+        ENDPOINT,
+        "--username",
+        "aws",
+        "--password",
+        "-",
+    ]
+    assert (tmp_path / "stdin").read_text() == TOKEN
+    assert TOKEN not in out + err
+
+
+@pytest.mark.parametrize("tool", ["pip", "twine", "poetry", "uv"])
+def test_login_dry_run_writes_nothing_and_masks_every_secret(
+    ca, stub, capsys, monkeypatch, tmp_path, private_home, tool
+):
+    monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
+    (private_home / ".pypirc").write_text("[pypi]\nusername = __token__\npassword = pypi-OTHERSECRET\n")
+    poetry = private_home / ".config" / "pypoetry"
+    poetry.mkdir(parents=True)
+    (poetry / "auth.toml").write_text('[http-basic.corp]\nusername = "me"\npassword = "OTHERSECRET"\n')
+    pip = private_home / ".config" / "pip"
+    pip.mkdir()
+    (pip / "pip.conf").write_text("[global]\nextra-index-url = https://me:OTHERSECRET@corp.example/simple/\n")
+    before = {p: p.read_bytes() for p in private_home.rglob("*") if p.is_file()}
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", tool, "--dry-run")
+    assert code == 0
+    assert "would" in out
+    assert TOKEN not in out + err and "OTHERSECRET" not in out + err
+    assert {p: p.read_bytes() for p in private_home.rglob("*") if p.is_file()} == before
+    assert not (tmp_path / "args").exists()
+
+
+# --- settings --------------------------------------------------------------------------
+
+
+def test_environment_variables_override_pyproject(ca):
+    environ = {
+        "CODEARTIFACT_DOMAIN": "other",
+        "CODEARTIFACT_DOMAIN_OWNER": "999988887777",
+        "CODEARTIFACT_REPOSITORY": "release",
+        "CODEARTIFACT_REGION": "eu-west-1",
+        "AWS_REGION": "ap-south-1",
+    }
+    settings = ca.load_settings(ca.read_pyproject(), environ)
+    assert (settings.domain, settings.domain_owner, settings.repository, settings.region) == (
+        "other",
+        "999988887777",
+        "release",
+        "eu-west-1",
+    )
+
+
+def test_aws_region_never_overrides_the_projects_region_but_fills_a_missing_one(ca):
+    """CodeBuild sets AWS_REGION to the build's own region, which need not be the domain's."""
+    assert ca.load_settings(ca.read_pyproject(), {"AWS_REGION": "ap-south-1"}).region == "us-east-1"
+    table = {"tool": {"codeartifact": {"domain": "d1", "domain-owner": "111122223333", "repository": "r1"}}}
+    assert ca.load_settings(table, {"AWS_REGION": "ap-south-1"}).region == "ap-south-1"
+
+
+def test_missing_settings_are_named(ca):
+    with pytest.raises(ca.ToolError, match="missing CodeArtifact settings: domain, domain-owner"):
+        ca.load_settings({"tool": {"codeartifact": {"repository": "r", "region": "us-east-1"}}}, {})
+
+
+def test_names_and_versions_are_the_canonical_pep_503_and_pep_440_forms(ca):
+    package = ca.load_package({"project": {"name": "Acme.Utils__Extra", "version": "1.0.0-RC.1"}})
+    assert (package.normalized_name, package.version) == ("acme-utils-extra", "1.0.0rc1")
+
+
+def test_an_invalid_version_is_a_one_line_refusal(ca):
+    with pytest.raises(ca.ToolError, match="use a PEP 440 version"):
+        ca.load_package({"project": {"name": "a", "version": "one"}})
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error_code", "status", "exit_code", "words"),
+    [
+        ("AccessDeniedException", 403, 4, "may not call codeartifact:GetAuthorizationToken"),
+        ("ExpiredTokenException", 400, 3, "run `aws sso login`"),
+        ("UnrecognizedClientException", 403, 3, "AWS rejected your credentials"),
+        ("ThrottlingException", 429, 6, "ThrottlingException to GetAuthorizationToken 1 times"),
+        ("InternalServerException", 500, 6, "try again in a minute"),
+        ("ResourceNotFoundException", 404, 8, "check [tool.codeartifact]"),
+        ("ValidationException", 400, 1, "CodeArtifact refused GetAuthorizationToken"),
+        ("502", 502, 7, "a proxy?) answered HTTP 502"),
+    ],
+)
+def test_aws_errors_become_one_clear_line(ca, stub, capsys, error_code, status, exit_code, words):
+    client, stubber = stub
+    stubber.add_client_error("get_authorization_token", error_code, "the service says no", status)
+    code, _, err = run(ca, capsys, client, "env")
+    assert code == exit_code
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert words in err
+
+
+def test_the_throttling_message_counts_the_attempts_made(ca):
+    error = aws.ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "slow"}, "ResponseMetadata": {"RetryAttempts": 2}},
+        "GetRepositoryEndpoint",
+    )
+    translated = ca.translate_aws_error(error)
+    assert (translated.exit_code, str(translated)) == (
+        6,
+        "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 3 times; try again in a minute",
+    )
+
+
+class FailingClient:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get_authorization_token(self, **_: Any) -> Any:
+        raise self.error
+
+
+CREDENTIAL_FAULTS = [
+    aws.NoCredentialsError(),
+    aws.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+    aws.ProfileNotFound(profile="nobody"),
+    aws.SSOError(),
+    aws.UnauthorizedSSOTokenError(),
+    aws.SSOTokenLoadError(error_msg="no cached token"),
+    aws.TokenRetrievalError(provider="sso", error_msg="expired"),
+    aws.CredentialRetrievalError(provider="custom-process", error_msg="exit 1"),
+]
+NETWORK_FAULTS = [
+    aws.EndpointConnectionError(endpoint_url="https://codeartifact.example"),
+    aws.ConnectTimeoutError(endpoint_url="https://codeartifact.example"),
+    aws.ReadTimeoutError(endpoint_url="https://codeartifact.example"),
+    aws.ConnectionClosedError(endpoint_url="https://codeartifact.example"),
+    aws.SSLError(endpoint_url="https://codeartifact.example", error="bad certificate"),
+    aws.ProxyConnectionError(proxy_url="http://proxy.example"),
+]
+
+
+@pytest.mark.parametrize(
+    ("error", "exit_code"),
+    [(error, 3) for error in CREDENTIAL_FAULTS] + [(error, 7) for error in NETWORK_FAULTS],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+def test_credential_and_network_errors_end_in_their_codes(ca, capsys, error, exit_code):
+    code, out, err = run(ca, capsys, FailingClient(error), "login", "--tool", "pip")
+    assert code == exit_code
+    assert out == "" and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_an_unexpected_error_is_one_line_and_never_exit_1(ca, capsys):
+    code, _, err = run(ca, capsys, FailingClient(KeyError("authorizationToken")), "env")
+    assert code == ca.Exit.BUG == 70
+    assert err == "error: KeyError: 'authorizationToken'\n"
+
+
+def test_the_exit_codes_in_the_help_are_the_enum(ca, capsys):
+    with pytest.raises(SystemExit):
+        ca.main(["--help"])
+    help_text = capsys.readouterr().out
+    for code in ca.Exit:
+        assert f"{code.value:>3}  {code.meaning}" in help_text
+
+
+def test_the_readme_table_of_exit_codes_is_the_enum(ca, bake):
+    readme = (bake() / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| (.*) \|$", readme, re.MULTILINE)
+    assert rows == [(str(code.value), code.meaning) for code in ca.Exit]
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_the_tools_own_commands_are_the_package_manager_table(bake, manager, tmp_path):
+    module = load_release_tool(bake(package_manager=manager))
+    table = MANAGERS[manager]
+    argv = module.BUILD_COMMANDS[manager](tmp_path)
+    expected = [*table["build_into"].split(), str(tmp_path)]
+    assert argv == ([sys.executable, *expected[1:]] if expected[0] == "python" else expected)
+    assert module.TOOL_COMMANDS[manager] == table["tool"]
+
+
+# --- publish ---------------------------------------------------------------------------
+
+
+class FakeSteps:
+    """Answers for the tool's child processes: the build, ``twine check`` and ``twine upload``.
+
+    ``uploads`` answers each upload in turn with (exit status, output); the default is success.
+    """
+
+    def __init__(self, ca: ModuleType, monkeypatch: pytest.MonkeyPatch, git_state: str = "clean") -> None:
+        self.commands: list[list[str]] = []
+        self.environments: list[dict[str, str]] = []
+        self.uploads: list[tuple[int, str]] = []
+        self.uploaded: list[str] = []
+        self.build_output = "Successfully built"
+        self.build_status = 0
+        self.wheel_bytes = b"wheel"
+        monkeypatch.setattr(ca, "git_output", lambda *args: {"clean": "", "dirty": " M x\n"}.get(git_state))
+        monkeypatch.setattr(ca, "run_child", self.run_child)
+        monkeypatch.setattr(ca.time, "sleep", lambda seconds: None)
+        monkeypatch.setenv("UV", "uv")
+
+    def run_child(self, command: list[str], environ: dict[str, str], timeout: float | None = None) -> Any:
+        self.commands.append(list(command))
+        self.environments.append(dict(environ))
+        if "build" in command:
+            out = Path(command[-1])
+            (out / WHEEL).write_bytes(self.wheel_bytes)
+            (out / SDIST).write_bytes(b"sdist")
+            return subprocess.CompletedProcess(command, self.build_status, self.build_output, "")
+        if "upload" in command:
+            status, output = self.uploads.pop(0) if self.uploads else (0, "")
+            if status == 0:
+                self.uploaded.append(Path(command[-1]).name)
+            return subprocess.CompletedProcess(command, status, output, "")
+        return subprocess.CompletedProcess(command, 0, "PASSED", "")
+
+    def steps(self) -> list[str]:
+        return [" ".join(word for word in command if not word.startswith("/")) for command in self.commands]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def expect_assets(stubber: Stubber, assets: dict[str, bytes] | None) -> None:
+    if assets is None:
+        stubber.add_client_error(
+            "list_package_version_assets",
+            "ResourceNotFoundException",
+            "no such version",
+            404,
+            expected_params=VERSION,
+            modeled_fields={"message": "no such version", "resourceType": "package-version"},
+        )
+        return
+    listed = [{"name": name, "size": len(data), "hashes": {"SHA-256": sha256(data)}} for name, data in assets.items()]
+    stubber.add_response("list_package_version_assets", {"assets": listed}, VERSION)
+
+
+def expect_package(stubber: Stubber, exists: bool) -> None:
+    params = {**PACKAGE_PARAMS, "maxResults": 1}
+    if exists:
+        stubber.add_response("list_package_versions", {"versions": []}, params)
+    else:
+        stubber.add_client_error(
+            "list_package_versions", "ResourceNotFoundException", "no package", 404, expected_params=params
+        )
+
+
+ORIGIN = {**PACKAGE_PARAMS, "restrictions": {"publish": "ALLOW", "upstream": "BLOCK"}}
+
+
+def test_a_first_publish_builds_checks_claims_the_name_then_uploads_file_by_file(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    expect_package(stubber, exists=False)
+    stubber.add_response("put_package_origin_configuration", {}, ORIGIN)
+    code, out, err = run(ca, capsys, client, "publish")
+    assert code == 0, err
+    assert steps.steps() == [
+        "uv build --out-dir",
+        "-m twine check --strict",
+        f"-m twine --no-color upload --non-interactive --disable-progress-bar --repository-url {ENDPOINT}",
+        f"-m twine --no-color upload --non-interactive --disable-progress-bar --repository-url {ENDPOINT}",
+    ]
+    assert steps.uploaded == [WHEEL, SDIST]
+    assert out.splitlines() == [
+        "claimed acme-utils: publish=ALLOW, upstream=BLOCK",
+        f"uploaded {WHEEL}",
+        f"uploaded {SDIST}",
+        f"published {WHEEL}, {SDIST} to {ENDPOINT}",
+        "install it with: pip install 'acme-utils==0.1.0' (after login --tool pip)",
+    ]
+    assert steps.environments[-1]["TWINE_PASSWORD"] == TOKEN
+    assert steps.environments[0]["UV_INDEX_CODEARTIFACT_PASSWORD"] == TOKEN  # the build may read the index
+    assert TOKEN not in out + err
+
+
+def test_a_version_with_every_file_already_there_is_published_and_uploads_nothing(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {WHEEL: b"wheel", SDIST: b"sdist"})
+    code, out, _ = run(ca, capsys, client, "publish")
+    assert code == 0
+    assert out == f"already published: acme-utils 0.1.0 in my-repo has {WHEEL}, {SDIST}, same SHA-256\n"
+    assert steps.uploaded == []
+
+
+def test_a_half_published_version_gets_only_its_missing_file(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {WHEEL: b"wheel"})
+    code, out, _ = run(ca, capsys, client, "publish")
+    assert code == 0
+    assert steps.uploaded == [SDIST]
+    assert f"published {SDIST} to {ENDPOINT}" in out
+    assert "claimed" not in out
+
+
+def test_a_stored_file_with_other_content_is_refused_before_any_upload(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.wheel_bytes = b"rebuilt differently"
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {WHEEL: b"wheel"})
+    code, _out, err = run(ca, capsys, client, "publish")
+    assert code == 1
+    assert f"{WHEEL} is already in my-repo with other content" in err
+    assert sha256(b"wheel") in err and sha256(b"rebuilt differently") in err
+    assert "set a new version" in err and err.count("\n") == 1
+    assert steps.uploaded == []
+
+
+def test_publish_refuses_a_dirty_tree_before_asking_aws(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch, git_state="dirty")
+    client, _ = stub
+    code, _, err = run(ca, capsys, client, "publish")
+    assert code == 1
+    assert "uncommitted changes" in err
+    assert steps.commands == []
+
+
+def test_a_missing_origin_permission_warns_but_still_uploads(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch, git_state="none")
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    expect_package(stubber, exists=False)
+    stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
+    code, out, _ = run(ca, capsys, client, "publish")
+    assert code == 0
+    assert "not in a git repository" in out
+    assert "lacks codeartifact:PutPackageOriginConfiguration" in out
+    assert steps.uploaded == [WHEEL, SDIST]
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_no_origin_control_skips_the_claim_and_a_later_version_needs_none(ca, stub, capsys, monkeypatch, first):
+    steps = FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    if not first:
+        expect_package(stubber, exists=True)
+    code, out, _ = run(ca, capsys, client, "publish", *(["--no-origin-control"] if first else []))
+    assert code == 0
+    assert "claimed" not in out
+    assert steps.uploaded == [WHEEL, SDIST]
+
+
+def test_publish_dry_run_builds_and_checks_but_uploads_nothing(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    code, out, err = run(ca, capsys, client, "publish", "--dry-run")
+    assert code == 0
+    assert out == f"dry run: checked {WHEEL}, {SDIST}; nothing uploaded to {ENDPOINT}\n"
+    assert [step.split()[0] for step in steps.steps()] == ["uv", "-m"]
+    assert TOKEN not in out + err
+
+
+def test_a_failed_build_shows_its_output_with_the_token_masked(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.build_status, steps.build_output = 1, f"error: 401 from https://aws:{TOKEN}@host/simple/"
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "publish")
+    assert code == 1
+    assert err == "error: the build failed:\nerror: 401 from https://aws:****@host/simple/\n"
+
+
+@pytest.mark.parametrize(
+    ("answers", "exit_code", "words", "attempts"),
+    [
+        ([(1, f"ERROR HTTPError: 403 Forbidden from {ENDPOINT} {TOKEN}")], 5, "the token has expired", 1),
+        ([(1, "ERROR HTTPError: 404 Not Found")], 5, "HTTP 404", 1),
+        ([(1, "ERROR HTTPError: 409 Conflict")], 1, "other content; bump the version", 1),
+        ([(1, "ERROR HTTPError: 500 Internal Server Error")] * 3, 6, "answered HTTP 500 3 times", 3),
+        ([(1, "ERROR HTTPError: 429 Too Many Requests")] * 3, 6, "answered HTTP 429 3 times", 3),
+        ([(1, "ERROR HTTPError: 502 Bad Gateway")] * 3, 7, "HTTP 502 3 times", 3),
+        ([(1, "requests.exceptions.ConnectionError: refused")], 7, "(ConnectionError)", 1),
+        ([(1, "requests.exceptions.SSLError: bad handshake")], 7, "(SSLError)", 1),
+        ([(1, "Traceback\nValueError: odd")], 1, "twine upload failed: ValueError: odd", 1),
+    ],
+    ids=["403", "404", "409", "500", "429", "502", "refused", "tls", "other"],
+)
+def test_an_upload_fault_is_one_line_with_its_code_and_how_to_finish(
+    ca, stub, capsys, monkeypatch, answers, exit_code, words, attempts
+):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.uploads = list(answers)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {SDIST: b"sdist"})
+    code, out, err = run(ca, capsys, client, "publish")
+    assert code == exit_code
+    assert words in err and err.count("\n") == 1
+    assert f"; in the repository: {SDIST}; not yet: {WHEEL}; finish with: uv run scripts/codeartifact.py publish" in err
+    assert sum("upload" in command for command in steps.commands) == attempts
+    assert TOKEN not in out + err
+
+
+def test_an_upload_recovers_when_a_retry_succeeds(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.uploads = [(1, "ERROR HTTPError: 503 Service Unavailable"), (0, "")]
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {SDIST: b"sdist"})
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert steps.uploaded == [WHEEL]
+
+
+def test_an_upload_that_outlives_its_time_limit_is_unreachable(ca, stub, capsys, monkeypatch):
+    FakeSteps(ca, monkeypatch)
+    monkeypatch.setenv("CODEARTIFACT_UPLOAD_TIMEOUT", "7")
+
+    def stalled(command: list[str], environ: Any, timeout: float | None = None) -> Any:
+        if "upload" in command:
+            assert timeout == 7
+            raise TimeoutError("no answer within 7 s")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(ca, "run_child", stalled)
+    client, stubber = stub
+    expect_credentials(stubber)
+    monkeypatch.setattr(ca, "distributions_in", lambda folder, package: [Path(WHEEL), Path(SDIST)])
+    monkeypatch.setattr(ca, "sha256_of", lambda path: "0")
+    expect_assets(stubber, {})
+    expect_package(stubber, exists=True)
+    code, _, err = run(ca, capsys, client, "publish")
+    assert code == 7
+    assert "did not finish the upload: no answer within 7 s" in err
+
+
+def test_publish_dist_uploads_prebuilt_files_without_building(ca, stub, capsys, monkeypatch, tmp_path):
+    steps = FakeSteps(ca, monkeypatch)
+    for name in (WHEEL, SDIST, "unrelated-9.9.tar.gz", "acme_utils-0.1.0rc1.tar.gz"):
+        (tmp_path / name).write_text("x")
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    expect_package(stubber, exists=True)
+    code, _, err = run(ca, capsys, client, "publish", "--dist", str(tmp_path))
+    assert code == 0, err
+    assert not any("build" in command for command in steps.commands)
+    assert steps.uploaded == [WHEEL, SDIST]
+
+
+def test_publish_dist_refuses_a_folder_without_this_version(ca, stub, capsys, monkeypatch, tmp_path):
+    steps = FakeSteps(ca, monkeypatch)
+    (tmp_path / "acme_utils-0.1.1.tar.gz").write_text("x")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "publish", "--dist", str(tmp_path))
+    assert code == 1
+    assert "must hold one wheel and one sdist of acme-utils 0.1.0" in err
+    assert steps.uploaded == []
+
+
+# --- check-tag -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "tag", "ok"),
+    [
+        ("0.1.0", "v0.1.0", True),
+        ("1.0.0-RC.1", "v1.0.0rc1", True),
+        ("1.0.0-RC.1", "v1.0.0-RC.1", True),
+        ("0.1.0", "v0.1.0rc1", False),
+        ("0.1.0", "v0.1.0.post1", False),
+        ("0.1.0", "v0.1", False),
+        ("0.1.0", "0.1.0", False),
+        ("0.1.0", "vnext", False),
+    ],
+)
+def test_check_tag_is_local_and_accepts_only_v_and_the_version(ca, capsys, monkeypatch, version, tag, ok):
+    monkeypatch.setattr(ca, "read_pyproject", lambda: {"project": {"name": "acme-utils", "version": version}})
+    monkeypatch.setattr(ca, "make_client", lambda *args: pytest.fail("check-tag needs no AWS"))
+    monkeypatch.setattr(ca, "load_settings", lambda *args: pytest.fail("check-tag needs no settings"))
+    code, out, err = run(ca, capsys, None, "check-tag", tag)
+    assert code == (0 if ok else 1)
+    canonical = ca.load_package({"project": {"name": "a", "version": version}}).version
+    assert (f"matches the version {canonical}" in out) if ok else (f"tag the release v{canonical}" in err)
+
+
+# --- the script's own quality ----------------------------------------------------------
+
+
+def test_the_script_passes_mypy_strict(bake):
+    """Type-checked here, so that the owner's mypy configuration need not know the script."""
+    script = bake() / "scripts" / "codeartifact.py"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11", "--ignore-missing-imports",
+         "--no-incremental", "--cache-dir", os.devnull, str(script)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
