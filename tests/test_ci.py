@@ -48,7 +48,7 @@ READ_ACTIONS = {
 }
 PUBLISH_ACTIONS = {
     "codeartifact:PublishPackageVersion",
-    "codeartifact:DescribePackageVersion",
+    "codeartifact:ListPackageVersionAssets",
     "codeartifact:ListPackageVersions",
     "codeartifact:PutPackageOriginConfiguration",
 }

@@ -115,6 +115,7 @@ class CodeArtifactStandIn:
         self.repository = repository
         self.domain, self.owner, self.name = domain, owner, name
         self.token = repository.token
+        self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -141,7 +142,6 @@ class CodeArtifactStandIn:
         routes = {
             ("POST", "/v1/authorization-token"): self.get_authorization_token,
             ("GET", "/v1/repository/endpoint"): self.get_repository_endpoint,
-            ("GET", "/v1/package/version"): self.describe_package_version,
             ("POST", "/v1/package/versions"): self.list_package_versions,
             ("POST", "/v1/package/version/assets"): self.list_package_version_assets,
             ("POST", "/v1/package"): self.put_package_origin_configuration,
@@ -160,7 +160,7 @@ class CodeArtifactStandIn:
         return 200, {"authorizationToken": self.token, "expiration": int(time.time()) + 43200}, None
 
     def get_repository_endpoint(self, query: dict[str, str]) -> tuple[int, dict, None]:
-        return 200, {"repositoryEndpoint": self.repository.url}, None
+        return 200, {"repositoryEndpoint": self.endpoint}, None
 
     def files_of(self, package: str, version: str | None = None) -> list[str]:
         """The uploaded files of a package (of one version of it), by their PEP 427 / 625 names."""
@@ -176,13 +176,6 @@ class CodeArtifactStandIn:
             if dist == canonicalize_name(package) and (version is None or dist_version == Version(version)):
                 found.append(name)
         return found
-
-    def describe_package_version(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
-        package, version = query["package"], query["version"]
-        if not self.files_of(package, version):
-            body = {"message": f"{package} {version} not found", "resourceType": "package-version"}
-            return 404, body, "ResourceNotFoundException"
-        return 200, {"packageVersion": {"format": "pypi", "packageName": package, "version": version}}, None
 
     def list_package_version_assets(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
         package, version = query["package"], query["version"]

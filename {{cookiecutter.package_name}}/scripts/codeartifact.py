@@ -27,7 +27,8 @@ way boto3 always finds them (AWS_PROFILE, SSO, environment, web identity, instan
 Nothing waits for ever: CODEARTIFACT_CONNECT_TIMEOUT (default 10 s) and
 CODEARTIFACT_READ_TIMEOUT (default 30 s) bound each call to CodeArtifact, which boto3 retries
 in its standard mode (AWS_MAX_ATTEMPTS, default 3), and CODEARTIFACT_UPLOAD_TIMEOUT
-(default 300 s) bounds the upload of each file.
+(default 300 s) bounds the upload of each file, which is tried 3 times when the repository
+answers 429 or 5xx, CODEARTIFACT_RETRY_DELAY (default 2 s) apart, doubling.
 
 The token is never printed, logged or put on a command line, except by ``env``, whose
 output is meant to be evaluated by a shell.
@@ -202,7 +203,6 @@ def load_package(pyproject: Mapping[str, Any]) -> Package:
 IAM_ACTIONS = {
     "GetAuthorizationToken": "codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken",
     "GetRepositoryEndpoint": "codeartifact:GetRepositoryEndpoint",
-    "DescribePackageVersion": "codeartifact:DescribePackageVersion",
     "ListPackageVersions": "codeartifact:ListPackageVersions",
     "ListPackageVersionAssets": "codeartifact:ListPackageVersionAssets",
     "PutPackageOriginConfiguration": "codeartifact:PutPackageOriginConfiguration",
@@ -234,7 +234,25 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> Any:
         read_timeout=seconds_from(environ, "CODEARTIFACT_READ_TIMEOUT", 30),
         retries={"mode": "standard"},
     )
-    return boto3.session.Session(region_name=settings.region).client("codeartifact", config=config)
+    session = boto3.session.Session(region_name=settings.region)
+    check_credentials(session)
+    return session.client("codeartifact", config=config)
+
+
+def check_credentials(session: Any) -> None:
+    """Resolve the credentials now, so that a broken source fails here and says so.
+
+    boto3 reads a web-identity token file or runs a credential_process only when a call
+    needs the credentials, and a missing file or program then surfaces as a bare OSError.
+    """
+    try:
+        credentials = session.get_credentials()
+        if credentials is not None:
+            credentials.get_frozen_credentials()
+    except OSError as error:
+        raise ToolError(
+            f"no usable AWS credentials ({error}): {CREDENTIAL_HINT}", Exit.NO_CREDENTIALS
+        ) from error
 
 
 def error_code(error: Any) -> str:
@@ -263,6 +281,7 @@ def translate_aws_error(error: Exception) -> ToolError | None:
         aws.PartialCredentialsError,
         aws.TokenRetrievalError,
         aws.CredentialRetrievalError,
+        aws.InvalidConfigError,  # e.g. a web-identity token file but an empty AWS_ROLE_ARN
     )
     if isinstance(error, credential_errors):
         return ToolError(
@@ -889,13 +908,29 @@ def upload_failure(output: str, attempts: int) -> ToolError:
         )
     if code in RETRY_STATUSES or code >= 500:
         return ToolError(f"the repository answered HTTP {code} {attempts} times", Exit.SERVICE)
-    network = re.search(
-        r"(ConnectionError|SSLError|ProxyError|Timeout|ChunkedEncodingError)", output
-    )
-    if network:
-        return ToolError(f"cannot reach the repository ({network.group(1)})", Exit.UNREACHABLE)
     last = output.strip().splitlines()[-1] if output.strip() else "no output"
+    for words, reason in NETWORK_FAULTS:
+        if re.search(words, last):
+            return ToolError(f"cannot reach the repository: {reason}", Exit.UNREACHABLE)
     return ToolError(f"twine upload failed: {last}")
+
+
+# What the last line of a failed twine upload (requests' exception) says, in a person's words.
+NETWORK_FAULTS = (
+    (
+        r"NameResolutionError|Name or service not known|Failed to resolve",
+        "its host name does not resolve",
+    ),
+    (r"Connection refused", "the connection was refused"),
+    (r"SSLError", "the TLS handshake failed"),
+    (r"ProxyError", "the proxy refused the connection"),
+    (
+        r"RemoteDisconnected|Connection aborted|Connection reset|ChunkedEncodingError",
+        "the connection was dropped",
+    ),
+    (r"Timeout", "the connection timed out"),
+    (r"ConnectionError", "the connection failed"),
+)
 
 
 def upload_one(endpoint: str, file: Path, token: str, timeout: float) -> None:
@@ -918,7 +953,7 @@ def upload_one(endpoint: str, file: Path, token: str, timeout: float) -> None:
         status = re.search(r"HTTPError: (\d{3})", output)
         if not (status and int(status.group(1)) in RETRY_STATUSES) or attempt == UPLOAD_ATTEMPTS:
             raise upload_failure(output, attempt)
-        time.sleep(2**attempt)
+        time.sleep(seconds_from(os.environ, "CODEARTIFACT_RETRY_DELAY", 2) * 2 ** (attempt - 1))
 
 
 def publish_files(
