@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.parser
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -111,9 +110,7 @@ class BakedProjectChecks:
 
     def test_the_wheel_installs_into_a_clean_venv(self, distributions, tools, tmp_path):
         built = distributions
-        venv = tmp_path / "venv"
-        run(sys.executable, "-m", "venv", venv, cwd=tmp_path, env=tools.env())
-        python = venv / "bin" / "python"
+        python = tools.venv(tmp_path / "venv")
         for bake_name, module, version in [("default", "acme_utils", "0.1.0"), ("quoted", "obrien_tools", "2.0.0rc1")]:
             run(
                 python,

@@ -243,7 +243,7 @@ def test_codebuild_uses_its_service_role(bake):
 # Lines of shell that glue the tools together, each allowed exactly as written.
 SHELL_GLUE = {
     'eval "$credentials"',
-    """printf '%s' "$AWS_WEB_IDENTITY_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE\"""",
+    'printf \'%s\' "$AWS_WEB_IDENTITY_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"',
     'if [ "$CODEBUILD_BUILD_SUCCEEDING" = "1" ] && [[ "$CODEBUILD_WEBHOOK_TRIGGER" == tag/v* ]]; then',
     "fi",
 }
@@ -303,3 +303,29 @@ def test_ci_commands_refer_to_the_project(project, provider):
     assert f'credentials="$({tool} env --tool {manager})"' in lines
     assert f"{tool} publish --dist dist" in lines
     assert any(line.startswith(f"{tool} check-tag ") for line in lines)
+
+
+def test_a_failing_env_stops_the_ci_step(project, provider, tmp_path):
+    """CI shells run with -e; `eval "$(… env …)"` would hide the failure, the captured form does not."""
+    lines = ci_commands(project, provider)
+    if provider == "none":
+        assert lines == []
+        return
+    capture = next(line for line in lines if line.startswith('credentials="$('))
+    assert lines[lines.index(capture) + 1] == 'eval "$credentials"'
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    for name in ("uv", "pipx", "python"):  # the release tool, failing as with no AWS credentials
+        (fake_bin / name).write_text("#!/bin/sh\necho 'error: no usable AWS credentials' >&2\nexit 3\n")
+        (fake_bin / name).chmod(0o755)
+    env = {"PATH": f"{fake_bin}:/usr/bin:/bin"}
+
+    def step(*commands: str) -> subprocess.CompletedProcess[str]:
+        script = "\n".join([*commands, "echo the next command ran"])
+        return subprocess.run(["bash", "-e", "-c", script], capture_output=True, text=True, env=env)
+
+    captured = step(capture, 'eval "$credentials"')
+    assert captured.returncode == 3
+    assert "the next command ran" not in captured.stdout
+    hidden = step(capture.replace('credentials="$(', 'eval "$('))
+    assert hidden.returncode == 0  # the old form: the failure vanished

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import CodeArtifactStandIn, PypiServer
-from tests.support.tools import PYPI, ProjectTools, run
+from tests.support.tools import ProjectTools, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
 
@@ -86,8 +86,7 @@ class User:
         return self.run(self.tools.uv_bin, "run", "scripts/codeartifact.py", *args, cwd=project, check=check)
 
     def fresh_venv(self, where: Path) -> Path:
-        run(sys.executable, "-m", "venv", where, cwd=where.parent, env=self.env)
-        return where / "bin" / "python"
+        return self.tools.venv(where)
 
     def install_with_token(self, requirement: str, index_url: str, where: Path) -> Path:
         """pip install into a fresh venv; the output is not kept, as the command carries the token."""
@@ -228,13 +227,8 @@ def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, ba
     project = user.commit(bake_copy(**{**ANSWERS, "project_name": f"Ledger {manager}", "package_manager": manager}))
     if manager == "poetry":
         tool = ["pipx", "run", "scripts/codeartifact.py"]
-    else:  # the README's venv, with the release tool's dependencies (its dev group has them too)
-        python = user.fresh_venv(tmp_path / "tool-venv")
-        user.run(
-            python, "-m", "pip", "install", "--quiet", "--index-url", PYPI, "boto3", "build", "packaging", "twine",
-            cwd=tmp_path,
-        )  # fmt: skip
-        tool = [str(python), "scripts/codeartifact.py"]
+    else:  # a Python with the release tool's dependencies (TestPip makes the README's own venv)
+        tool = [sys.executable, "scripts/codeartifact.py"]
 
     published = user.run(*tool, "publish", cwd=project)
     files = [f"ledger_{manager}-1.0.0-py3-none-any.whl", f"ledger_{manager}-1.0.0.tar.gz"]

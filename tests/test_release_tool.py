@@ -13,6 +13,7 @@ import configparser
 import hashlib
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -28,6 +29,9 @@ from botocore import exceptions as aws
 from botocore.stub import Stubber
 
 from tests.conftest import MANAGERS, load_release_tool
+from tests.support.faults import MODES as FAULT_MODES
+from tests.support.faults import FaultServer
+from tests.support.servers import free_port
 
 TOKEN = "tok3n-Secret.value_123"  # a fake token
 ENDPOINT = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
@@ -55,6 +59,15 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if name.startswith(("AWS_", "CODEARTIFACT_", "PIP_", "POETRY_", "UV", "TWINE_", "GITHUB_")):
             monkeypatch.delenv(name)
     return home
+
+
+@pytest.fixture(autouse=True)
+def pytest_keeps_its_signal_handlers() -> Iterator[None]:
+    """main() installs the tool's SIGINT/SIGTERM handlers; give the test runner its own back."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture
@@ -474,6 +487,83 @@ def test_the_tools_own_commands_are_the_package_manager_table(bake, manager, tmp
     expected = [*table["build_into"].split(), str(tmp_path)]
     assert argv == ([sys.executable, *expected[1:]] if expected[0] == "python" else expected)
     assert module.TOOL_COMMANDS[manager] == table["tool"]
+
+
+# --- faults of the control plane, through a real client and a loopback server ----------
+
+CONTROL_PLANE_FAULTS = {
+    "refused": (7, "cannot reach CodeArtifact"),
+    "unresolvable": (7, "cannot reach CodeArtifact"),
+    "tls": (7, "cannot reach CodeArtifact"),
+    "hang": (7, "CodeArtifact did not answer in time"),
+    "drop": (7, "cannot reach CodeArtifact"),
+    "500": (6, "CodeArtifact answered InternalServerException to GetRepositoryEndpoint 2 times"),
+    "429": (6, "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 2 times"),
+    "502-html": (7, "answered HTTP 502 Bad Gateway to GetRepositoryEndpoint"),
+}
+
+
+def real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **variables: str) -> None:
+    """boto3 as a user has it, with dummy keys, short timeouts and two attempts per call."""
+    settings = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+        "AWS_MAX_ATTEMPTS": "2",
+        "CODEARTIFACT_CONNECT_TIMEOUT": "2",
+        "CODEARTIFACT_READ_TIMEOUT": "1",
+    }
+    for name, value in {**settings, **variables}.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("fault", CONTROL_PLANE_FAULTS)
+def test_a_fault_of_the_control_plane_is_one_line_with_its_code(ca, capsys, monkeypatch, tmp_path, fault):
+    exit_code, words = CONTROL_PLANE_FAULTS[fault]
+    with FaultServer(fault if fault in FAULT_MODES else "500") as server:
+        url = {
+            "refused": f"http://127.0.0.1:{free_port()}",
+            "unresolvable": "http://codeartifact.us-east-1.invalid",
+            "tls": server.url.replace("http://", "https://"),
+        }.get(fault, server.url)
+        real_aws(monkeypatch, tmp_path, AWS_ENDPOINT_URL_CODEARTIFACT=url)
+        code, out, err = run(ca, capsys, None, "url")
+    assert code == exit_code, err
+    assert words in err and err.count("\n") == 1 and out == ""
+
+
+CREDENTIAL_FAULTS = {
+    "unknown profile": ({"AWS_PROFILE": "nobody"}, "The config profile (nobody) could not be found"),
+    "failing credential_process": ({"AWS_PROFILE": "failing"}, "custom-process"),
+    "missing credential_process": ({"AWS_PROFILE": "missing"}, "No such file or directory"),
+    "missing web-identity token file": (
+        {"AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_ROLE_ARN": "arn:aws:iam::444455556666:role/ci"},
+        "No such file or directory: '/nonexistent/token'",
+    ),
+    "empty AWS_ROLE_ARN": ({"AWS_WEB_IDENTITY_TOKEN_FILE": "{token}", "AWS_ROLE_ARN": ""}, "no role ARN"),
+}
+
+
+@pytest.mark.parametrize("fault", CREDENTIAL_FAULTS)
+def test_broken_credentials_end_in_code_3_before_any_call(ca, capsys, monkeypatch, tmp_path, fault):
+    variables, words = CREDENTIAL_FAULTS[fault]
+    (tmp_path / "aws-config").write_text(
+        "[profile failing]\ncredential_process = false\n[profile missing]\ncredential_process = /nonexistent/helper\n"
+    )
+    (tmp_path / "token").write_text("a-web-identity-token")
+    with FaultServer("500") as server:
+        real_aws(monkeypatch, tmp_path, AWS_ENDPOINT_URL_CODEARTIFACT=server.url)
+        monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+        monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value.format(token=tmp_path / "token"))
+        code, _, err = run(ca, capsys, None, "url")
+    assert code == 3, err
+    assert words in err and err.count("\n") == 1
+    assert server.requests == 0  # found out before any call
 
 
 # --- publish ---------------------------------------------------------------------------

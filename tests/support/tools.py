@@ -48,6 +48,7 @@ class ProjectTools:
             POETRY_VIRTUALENVS_IN_PROJECT="true",
             PIP_CACHE_DIR=str(self.cache / "pip"),
             PIP_DISABLE_PIP_VERSION_CHECK="1",
+            PIP_NO_COMPILE="1",  # byte-compiling every installed module costs seconds and proves nothing
             PIPX_HOME=str(self.cache / "pipx"),
             XDG_CONFIG_HOME=str(self.config_home),
             PATH=os.pathsep.join([str(BIN), env.get("PATH", "")]),
@@ -61,6 +62,12 @@ class ProjectTools:
 
     def uv(self, *args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run(self.uv_bin, *args, cwd=cwd, env=self.env(), check=check)
+
+    def venv(self, where: Path) -> Path:
+        """A new virtual environment with pip in it, as ``python -m venv`` makes, in a fraction
+        of the time (uv seeds pip from its cache); returns its Python."""
+        self.uv("venv", "--quiet", "--seed", where, cwd=where.parent)
+        return where / "bin" / "python"
 
     def python(self, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         """Run the Python of the test suite itself (which has build and twine)."""
