@@ -50,12 +50,10 @@ def wheel_metadata(wheel: Path):
         return email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
 
 
-class BakedProjectChecks:
-    """The checks every package manager's project must pass; a subclass names the manager.
-
-    One class per manager lets pytest-xdist (--dist loadscope) run each manager's checks on one
-    worker, so that each development environment is made once.
-    """
+class DevelopmentChecks:
+    """In the environment the README makes, the project's own tools pass; a subclass names the
+    package manager. pytest-xdist (--dist loadscope) runs a class on one worker, so each
+    environment is made once, while the build checks below run beside it on another worker."""
 
     name = ""
 
@@ -79,6 +77,32 @@ class BakedProjectChecks:
     def test_mypy_strict_passes(self, developed):
         manager, project = developed
         assert "Success: no issues found" in manager.run(project, "mypy").stdout
+
+    def test_the_ci_workflow_commands_pass_in_the_baked_project(self, developed, tools):
+        """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
+
+        The setup lines (installing the package manager) and the lines that fetch CodeArtifact
+        credentials need the runner or AWS and are left out; the index settings of
+        ProjectTools.env stand in for the credentials.
+        """
+        manager, project = developed
+        ci = workflows(project)["ci.yml"]
+        setup = manager.table["ci_setup"]
+        lines = [line for line in shell_lines(workflow_commands(ci)) if "codeartifact.py" not in line and line != setup]
+        assert len(lines) >= 6
+        env = tools.env(PATH=f"{project / '.venv' / 'bin'}:{tools.env()['PATH']}")  # pip: the activated venv
+        for line in lines:
+            # In CI only the install and build steps get CodeArtifact credentials: `uv run` after
+            # `uv sync --locked` must not need the index, so it runs offline here.
+            offline = {"UV_OFFLINE": "1"} if line.startswith("uv run ") else {}
+            run("bash", "-c", line, cwd=project, env={**env, **offline})
+        assert sorted(p.suffix for p in (project / "dist").iterdir() if p.suffix in (".whl", ".gz")) == [".gz", ".whl"]
+
+
+class DistributionChecks:
+    """The package manager's own build of the project is a valid, installable distribution."""
+
+    name = ""
 
     def test_it_builds_an_sdist_and_a_wheel(self, distributions):
         built = distributions
@@ -126,34 +150,26 @@ class BakedProjectChecks:
             proc = run(python, "-c", f"import {module}; print({module}.__version__)", cwd=tmp_path, env=tools.env())
             assert proc.stdout.strip() == version
 
-    def test_the_ci_workflow_commands_pass_in_the_baked_project(self, developed, tools):
-        """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
 
-        The setup lines (installing the package manager) and the lines that fetch CodeArtifact
-        credentials need the runner or AWS and are left out; the index settings of
-        ProjectTools.env stand in for the credentials.
-        """
-        manager, project = developed
-        ci = workflows(project)["ci.yml"]
-        setup = manager.table["ci_setup"]
-        lines = [line for line in shell_lines(workflow_commands(ci)) if "codeartifact.py" not in line and line != setup]
-        assert len(lines) >= 6
-        env = tools.env(PATH=f"{project / '.venv' / 'bin'}:{tools.env()['PATH']}")  # pip: the activated venv
-        for line in lines:
-            # In CI only the install and build steps get CodeArtifact credentials: `uv run` after
-            # `uv sync --locked` must not need the index, so it runs offline here.
-            offline = {"UV_OFFLINE": "1"} if line.startswith("uv run ") else {}
-            run("bash", "-c", line, cwd=project, env={**env, **offline})
-        assert sorted(p.suffix for p in (project / "dist").iterdir() if p.suffix in (".whl", ".gz")) == [".gz", ".whl"]
-
-
-class TestUv(BakedProjectChecks):
+class TestUvDevelopment(DevelopmentChecks):
     name = "uv"
 
 
-class TestPoetry(BakedProjectChecks):
+class TestPoetryDevelopment(DevelopmentChecks):
     name = "poetry"
 
 
-class TestPip(BakedProjectChecks):
+class TestPipDevelopment(DevelopmentChecks):
+    name = "pip"
+
+
+class TestUvDistributions(DistributionChecks):
+    name = "uv"
+
+
+class TestPoetryDistributions(DistributionChecks):
+    name = "poetry"
+
+
+class TestPipDistributions(DistributionChecks):
     name = "pip"

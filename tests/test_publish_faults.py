@@ -22,7 +22,7 @@ from tests.support.faults import FaultServer
 from tests.support.servers import CodeArtifactStandIn, PypiServer, free_port
 from tests.support.tools import run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults"), pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 TOKEN = "ca-" + secrets.token_urlsafe(32)
 ANSWERS = {"project_name": "Fault Lib", "version": "1.0.0", "codeartifact_domain": "acme",

@@ -13,15 +13,15 @@ import secrets
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from tests.support.servers import CodeArtifactStandIn, PypiServer
-from tests.support.tools import ProjectTools, run
+from tests.support.release import User, import_version, loopback_codeartifact, simple_url
+from tests.support.servers import CodeArtifactStandIn
+from tests.support.tools import run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
+pytestmark = pytest.mark.slow
 
 TOKEN = "ca-" + secrets.token_urlsafe(32)
 ANSWERS = {
@@ -37,69 +37,8 @@ FIRST_FILES = ["ledger_tools-1.0.0-py3-none-any.whl", "ledger_tools-1.0.0.tar.gz
 
 @pytest.fixture(scope="module")
 def codeartifact(tmp_path_factory, tools) -> CodeArtifactStandIn:
-    repository = PypiServer(root=tmp_path_factory.mktemp("pypiserver"), token=TOKEN)
-    # CodeArtifact passes PyPI packages through its upstream; pypiserver has no upstream, so it
-    # starts with the build backend that builds which read from the index need.
-    tools.python("-m", "pip", "download", "--quiet", "--only-binary", ":all:", "--dest", repository.packages,
-                 "hatchling", cwd=repository.root)  # fmt: skip
-    repository.start()
-    stand_in = CodeArtifactStandIn(repository, "acme", "444455556666", "python")
-    stand_in.start()
-    yield stand_in
-    stand_in.stop()
-    repository.stop()
-
-
-@dataclass
-class User:
-    """A developer's shell: a private HOME, AWS pointed at the stand-in, every output kept."""
-
-    tools: ProjectTools
-    home: Path
-    endpoint: str
-    outputs: list[str] = field(default_factory=list)
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = self.tools.env(
-            HOME=str(self.home),
-            XDG_CONFIG_HOME=str(self.home / ".config"),
-            XDG_DATA_HOME=str(self.home / ".local" / "share"),
-            AWS_ENDPOINT_URL_CODEARTIFACT=self.endpoint,
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_EC2_METADATA_DISABLED="true",
-            GIT_CONFIG_NOSYSTEM="1",
-        )
-        del env["PIP_INDEX_URL"]  # pip follows its configuration, which `login --tool pip` writes
-        return env
-
-    def run(
-        self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        proc = run(*args, cwd=cwd, env=self.env, check=check)
-        if keep:
-            self.outputs += [proc.stdout, proc.stderr]
-        return proc
-
-    def script(self, project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run(self.tools.uv_bin, "run", "scripts/codeartifact.py", *args, cwd=project, check=check)
-
-    def fresh_venv(self, where: Path) -> Path:
-        return self.tools.venv(where)
-
-    def install_with_token(self, requirement: str, index_url: str, where: Path) -> Path:
-        """pip install into a fresh venv; the output is not kept, as the command carries the token."""
-        python = self.fresh_venv(where / "venv")
-        self.run(python, "-m", "pip", "install", "--index-url", index_url, requirement, cwd=where, keep=False)
-        return python
-
-    def commit(self, project: Path) -> Path:
-        git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"]
-        self.run("git", "init", "-q", cwd=project)
-        self.run("git", "add", "-A", cwd=project)
-        self.run(*git, "commit", "-q", "-m", "First version", cwd=project)
-        return project
+    with loopback_codeartifact(tmp_path_factory.mktemp("pypiserver"), tools, TOKEN) as stand_in:
+        yield stand_in
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +60,6 @@ def next_version(bake_copy, user) -> Path:
 @pytest.fixture(scope="module")
 def published(user, project) -> subprocess.CompletedProcess[str]:
     return user.script(project, "publish")
-
-
-def simple_url(codeartifact: CodeArtifactStandIn, token: str | None = None) -> str:
-    credentials = f"aws:{token}@" if token else ""
-    return f"http://{credentials}127.0.0.1:{codeartifact.repository.port}/simple/"
-
-
-def import_version(python: Path, module: str, cwd: Path) -> str:
-    return run(python, "-c", f"import {module}; print({module}.__version__)", cwd=cwd, env={}).stdout.strip()
 
 
 def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
@@ -219,37 +149,6 @@ def test_login_uv_stores_credentials_uv_then_uses(published, codeartifact, user,
     user.run(user.tools.uv_bin, "pip", "install", "--python", python, "--default-index", simple_url(codeartifact),
              "ledger-tools==1.0.0", cwd=tmp_path)  # fmt: skip
     assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
-
-
-@pytest.mark.parametrize("manager", ["poetry", "pip"])
-def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, bake_copy, tmp_path, manager):
-    """The uv project is published above; Poetry's runs the tool with pipx, pip's from its venv."""
-    project = user.commit(bake_copy(**{**ANSWERS, "project_name": f"Ledger {manager}", "package_manager": manager}))
-    if manager == "poetry":
-        tool = ["pipx", "run", "scripts/codeartifact.py"]
-    else:  # a Python with the release tool's dependencies (TestPip makes the README's own venv)
-        tool = [sys.executable, "scripts/codeartifact.py"]
-
-    published = user.run(*tool, "publish", cwd=project)
-    files = [f"ledger_{manager}-1.0.0-py3-none-any.whl", f"ledger_{manager}-1.0.0.tar.gz"]
-    assert codeartifact.files_of(f"ledger-{manager}") == files
-    assert f"published {', '.join(files)}" in published.stdout
-
-    python = user.install_with_token(f"ledger-{manager}==1.0.0", simple_url(codeartifact, TOKEN), tmp_path)
-    assert import_version(python, f"ledger_{manager}", tmp_path) == "1.0.0"
-
-    again = user.run(*tool, "publish", cwd=project)
-    assert f"already published: ledger-{manager} 1.0.0 in python" in again.stdout
-    assert codeartifact.files_of(f"ledger-{manager}") == files
-
-
-def test_login_poetry_lets_poetry_publish(codeartifact, user, bake_copy, tmp_path):
-    answers = {**ANSWERS, "project_name": "Ledger poetry", "package_manager": "poetry", "version": "2.0.0"}
-    project = user.commit(bake_copy(**answers))
-    login = user.run("pipx", "run", "scripts/codeartifact.py", "login", "--tool", "poetry", cwd=project)
-    assert "auth.toml" in login.stdout
-    user.run("poetry", "publish", "--build", "--repository", "codeartifact", "--no-interaction", cwd=project)
-    assert "ledger_poetry-2.0.0.tar.gz" in codeartifact.files_of("ledger-poetry")
 
 
 def test_env_prints_the_token_and_nothing_else_does(published, user, project):
