@@ -30,7 +30,8 @@ SCHEMAS = {
     ".github/dependabot.yml": "vendor.dependabot",
     ".gitlab-ci.yml": "vendor.gitlab-ci",
 }
-# ../shared/codeartifact-facts.md: the newest tags, their commits read from each action's repository.
+# The newest tags of each action, and the commits they point at, read from each action's own
+# repository (github.com/OWNER/ACTION/tags); Dependabot keeps the baked pins current.
 PINNED_ACTIONS = {
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
@@ -39,7 +40,8 @@ PINNED_ACTIONS = {
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
 }
-# ../shared/codeartifact-facts.md, "Least privilege".
+# Least privilege, per the CodeArtifact IAM reference:
+# https://docs.aws.amazon.com/codeartifact/latest/ug/get-set-up-provision-user.html
 READ_ACTIONS = {
     "codeartifact:GetAuthorizationToken",
     "sts:GetServiceBearerToken",

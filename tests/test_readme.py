@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DEFAULTS, TEMPLATE_DIR
+from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
 
 README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
 
@@ -42,3 +42,10 @@ def test_the_template_code_passes_ruff():
     for command in (["check", *paths], ["format", "--check", *paths]):
         proc = subprocess.run(ruff + command, cwd=TEMPLATE_DIR, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_package_manager_table_of_the_readme_is_cookiecutter_json():
+    """README.rst shows the commands of ``_managers``; this keeps the two equal."""
+    table = README.split(".. list-table::", 1)[1].split("\n\n", 2)[1]
+    rows = [re.findall(r"``([^`]*)``", row) for row in table.split("   * - ")[2:]]
+    assert rows == [[name, pm["tool"], pm["sync"], pm["run"] + "pytest", pm["build"]] for name, pm in MANAGERS.items()]

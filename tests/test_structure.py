@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,7 +87,8 @@ def test_the_default_pyproject_describes_the_package(bake):
     assert project["license"] == "LicenseRef-Proprietary"
     assert "Private :: Do Not Upload" in project["classifiers"]
     assert pyproject["dependency-groups"]["dev"]
-    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["src/acme_utils"]
+    assert pyproject["build-system"] == {"requires": ["uv_build>=0.13.9,<0.14"], "build-backend": "uv_build"}
+    assert pyproject["tool"]["uv"]["build-backend"] == {"module-name": "acme_utils"}
 
 
 def test_codeartifact_is_the_one_uv_index(bake):
@@ -114,6 +117,7 @@ def assert_tidy(name: str, text: str) -> None:
     # GitHub Actions expressions are ${{ ... }}; anything else with {{, {% or {# is a leftover.
     assert not re.search(r"(?<!\$)\{\{|\{%|\{#", text), f"{name} has template leftovers"
     assert "cookiecutter" not in text.lower(), f"{name} mentions the template engine"
+    assert not re.search(r"<built-in|object at 0x|\bNone\b`", text), f"{name} shows a Python object"
     if not name.endswith(".py"):  # PEP 8 puts two blank lines between definitions
         assert "\n\n\n" not in text, f"{name} has runs of blank lines"
     assert not re.search(r"[ \t]+$", text, re.MULTILINE), f"{name} has trailing whitespace"
@@ -234,3 +238,53 @@ def test_the_baked_tests_and_type_checks_are_the_owners_only(bake, manager):
     assert pyproject["tool"]["mypy"]["files"] == ["src", "tests"]
     assert "overrides" not in pyproject["tool"]["mypy"]
     assert "scripts" not in (project / "pyproject.toml").read_text(encoding="utf-8").split("[tool.codeartifact]")[1]
+
+
+# --- outside judges: repo-review, codespell, mdformat --------------------------------
+
+REPO_REVIEW_IGNORED = {"PY004", "PY007", "PC901", "PC902", "PC903"}
+
+
+@pytest.mark.parametrize("ci_provider", DEFAULTS["ci_provider"])
+def test_repo_review_fails_nothing_and_skips_only_what_the_project_explains(bake, ci_provider):
+    """Scientific Python's repo-review, as a maintainer would run it on a fresh bake."""
+    from repo_review.processor import process
+
+    _, results = process(bake(ci_provider=ci_provider))
+    failed = {result.name: result.err_msg for result in results if result.result is False}
+    passed = {result.name for result in results if result.result}
+    ignored = {result.name for result in results if result.result is None and result.skip_reason}
+    assert failed == {}
+    assert ignored == REPO_REVIEW_IGNORED | ({"GH100"} if ci_provider != "github" else set())
+    assert len(passed) >= (55 if ci_provider == "github" else 44)
+    assert {"MY103", "MY104", "MY105", "MY106", "PP302", "PP304", "PC140", "PC160", "PC191"} <= passed
+    if ci_provider == "github":
+        assert "SEC001" in passed
+
+
+@pytest.mark.parametrize("options", EVERY_OPTION_SET[:12], ids=lambda o: "-".join(o.values()))
+def test_the_projects_own_pre_commit_checks_find_nothing_to_change(bake, options):
+    """codespell and mdformat, as the baked pre-commit configuration runs them."""
+    project = bake(**options)
+    hooks = {
+        hook["id"]: hook for repo in load_yaml(project / ".pre-commit-config.yaml")["repos"] for hook in repo["hooks"]
+    }
+    markdown = [str(path) for path in sorted(project.rglob("*.md"))]
+    bin_dir = Path(sys.executable).parent
+    for command in (
+        [bin_dir / "codespell", project],
+        [bin_dir / "mdformat", "--check", *hooks["mdformat"]["args"], *markdown],
+    ):
+        proc = subprocess.run(command, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_pre_commit_hook_is_pinned_to_a_commit_or_says_why_not(bake):
+    text = (bake() / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    revs = re.findall(r"^    rev: (\S+)(.*)$", text, re.MULTILINE)
+    assert len(revs) == 7  # six hooks, and zizmor for the GitHub workflows
+    for rev, comment in revs:
+        pinned = re.fullmatch(r"[0-9a-f]{40}", rev) and re.fullmatch(r"  # frozen: v?[0-9.]+", comment)
+        assert pinned or "autoupdate --freeze" in comment, (rev, comment)
+    ruff = re.search(r"ruff-pre-commit\n    rev: ([0-9a-f]{40})  # frozen: v0\.\d+\.\d+\n", text)
+    assert ruff, "the ruff hook is pinned to a commit"
