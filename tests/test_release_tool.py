@@ -880,12 +880,13 @@ def test_check_tag_is_local_and_accepts_only_v_and_the_version(ca, capsys, monke
 # --- the script's own quality ----------------------------------------------------------
 
 
-def test_the_script_passes_mypy_strict(bake):
+def test_the_script_passes_mypy_strict(bake, request):
     """Type-checked here, so that the owner's mypy configuration need not know the script."""
     script = bake() / "scripts" / "codeartifact.py"
+    cache = request.config.cache.mkdir("mypy")
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11", "--ignore-missing-imports",
-         "--no-incremental", "--cache-dir", os.devnull, str(script)],
+         "--cache-dir", str(cache), str(script)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
