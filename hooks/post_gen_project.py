@@ -12,9 +12,11 @@ import shlex
 import sys
 
 CI_SETUP = {
-    "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN",
-    "gitlab": "set the CI/CD variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN",
-    "codebuild": "give the CodeBuild project the CodeBuildRole as its service role",
+    "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN "
+    "and send the ref in the OIDC subject (README.md, 'Continuous integration', gives the command)",
+    "gitlab": "set the CI/CD variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN "
+    "and protect the tags v*",
+    "codebuild": "connect CodeBuild to the repository: the stack makes a test project and a release project",
     "none": "attach ReadPolicyArn (and PublishPolicyArn) to the people who install (and publish)",
 }
 

@@ -890,3 +890,15 @@ def test_the_script_passes_mypy_strict(bake, request):
         capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_release_tools_locks_are_those_of_its_dependencies(bake_copy, tools):
+    """scripts/codeartifact.py.lock (uv) and scripts/requirements.txt (pip, with hashes) pin what
+    the script's PEP 723 header asks for; after changing it, refresh them as README.rst says."""
+    project = bake_copy()
+    tools.uv("lock", "--script", "scripts/codeartifact.py", "--check", cwd=project)
+    exported = tools.uv("export", "--script", "scripts/codeartifact.py", "--format", "requirements.txt", cwd=project)
+    committed = (project / "scripts" / "requirements.txt").read_text(encoding="utf-8")
+    without_header = [line for line in committed.splitlines() if not line.startswith("#")]
+    assert [line for line in exported.stdout.splitlines() if not line.startswith("#")] == without_header
+    assert "--hash=sha256:" in committed

@@ -29,6 +29,8 @@ DEFAULT_TREE = {
     "infra/codeartifact.yaml",
     "pyproject.toml",
     "scripts/codeartifact.py",
+    "scripts/codeartifact.py.lock",
+    "scripts/requirements.txt",
     "src/acme_utils/__init__.py",
     "src/acme_utils/py.typed",
     "tests/test_acme_utils.py",

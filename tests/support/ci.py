@@ -29,9 +29,10 @@ def ci_commands(project: Path, provider: str) -> list[str]:
             if isinstance(job, dict):
                 lines += job.get("before_script", []) + job.get("script", [])
     elif provider == "codebuild":
-        buildspec = yaml.safe_load((project / "buildspec.yml").read_text(encoding="utf-8"))
-        for phase in buildspec["phases"].values():
-            lines += phase["commands"]
+        for name in ("buildspec.yml", "buildspec-release.yml"):
+            buildspec = yaml.safe_load((project / name).read_text(encoding="utf-8"))
+            for phase in buildspec["phases"].values():
+                lines += phase["commands"]
     return shell_lines(lines)
 
 
