@@ -1,15 +1,20 @@
-"""Print the next steps for the project that was just baked.
+"""Record where the project came from, and print the next steps for it.
 
-Which files exist is decided by conditional file names in the template; this hook only
-removes the folders such names left empty (cookiecutter cannot skip a folder by its name)
-and tells the user the exact commands to run next, from the package manager table
-(``_managers`` in cookiecutter.json).
+Which files exist is decided by conditional file names in the template; this hook removes
+the folders such names left empty (cookiecutter cannot skip a folder by its name), writes a
+``.cruft.json`` that cruft (https://cruft.github.io/cruft/) can check and update the project
+from, and prints the commands to run next, from the package manager table (``_managers`` in
+cookiecutter.json). Under cruft, which writes its own ``.cruft.json`` and regenerates the
+project in temporary folders to compute updates, it stays quiet there.
 """
 
 import json
 import os
 import shlex
+import shutil
+import subprocess
 import sys
+import tempfile
 
 CI_SETUP = {
     "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN "
@@ -19,6 +24,8 @@ CI_SETUP = {
     "codebuild": "connect CodeBuild to the repository: the stack makes a test project and a release project",
     "none": "attach ReadPolicyArn (and PublishPolicyArn) to the people who install (and publish)",
 }
+# cookiecutter's abbreviations, as cruft needs the full URL to clone the template again.
+ABBREVIATIONS = {"gh": "https://github.com/{}.git", "gl": "https://gitlab.com/{}.git", "bb": "https://bitbucket.org/{}"}
 
 
 def remove_empty_folders(root: str) -> None:
@@ -27,30 +34,65 @@ def remove_empty_folders(root: str) -> None:
             os.rmdir(folder)
 
 
-def next_steps(answers: dict) -> str:
+def template_url(template: str, repo_dir: str) -> str:
+    prefix, _, rest = template.partition(":")
+    if prefix in ABBREVIATIONS and rest and "//" not in rest:
+        return ABBREVIATIONS[prefix].format(rest)
+    return os.path.abspath(repo_dir) if os.path.isdir(template) else template
+
+
+def template_commit(repo_dir: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", "-C", repo_dir, "rev-parse", "HEAD"], capture_output=True, text=True)
+    except OSError:
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def provenance(answers: dict) -> dict:
+    """What cruft records in ``.cruft.json``, so that ``cruft check`` and ``cruft update`` work."""
+    repo_dir = answers.get("_repo_dir", "")
+    context = {key: value for key, value in answers.items() if key not in ("_output_dir", "_repo_dir", "_checkout")}
+    return {
+        "template": template_url(str(answers.get("_template", "")), repo_dir),
+        "commit": template_commit(repo_dir),
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None,
+    }
+
+
+def next_steps(answers: dict, missing: list[str]) -> str:
+    """The commands from here to a published package, each block one paste."""
     manager = answers["package_manager"]
     pm = answers["_managers"][manager]
-    setup = pm["setup"].split(" && ") if pm["setup"] else []
-    sync = pm["sync"] + (f"   # writes {pm['lock_file']}" if pm["lock_file"] else "")
-    commands = [
-        f"cd {shlex.quote(answers['package_name'])}",
-        *setup,
-        f"{pm['tool']} login --tool {manager}   # needs AWS credentials",
-        sync,
-        f"{pm['run']}pytest",
-        "git init && git add . && git commit -m 'First version'",
+    first = [pm["install_manager"]] if missing else []
+    first += [f"cd {shlex.quote(answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
+    first += [f"{pm['tool']} login --tool {manager}", pm["sync"], f"{pm['run']}pytest"]
+    second = ["git init -q", "git add .", "git commit -qm 'First version'", f"{pm['tool']} publish"]
+    lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
+    lines = [f"Created {answers['package_name']}. Next steps, one command each:", ""]
+    if missing:
+        lines += [f"  # {' and '.join(missing)} not found on PATH: the first line installs {pm['label']}"]
+    lines += [
+        "  # set the project up with AWS credentials at hand" + lock,
+        "  " + " \\\n    && ".join(first),
+        "",
+        "  # commit it, then publish the first version (it prints how to install it back)",
+        "  " + " \\\n    && ".join(second),
+        "",
+        "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",
+        f"then {CI_SETUP[answers['ci_provider']]}.",
+        "README.md explains installing, developing, releasing and the infrastructure;",
+        "`cruft check` tells when the template has moved on (.cruft.json records it).",
     ]
-    return "\n".join(
-        [
-            f"Created {answers['package_name']}. Next steps:",
-            "",
-            *(f"  {command}" for command in commands),
-            "",
-            "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",
-            f"then {CI_SETUP[answers['ci_provider']]}.",
-            "README.md explains installing, developing, releasing and the infrastructure.",
-        ]
-    )
+    return "\n".join(lines)
+
+
+def run_by_cruft_for_a_diff(answers: dict) -> bool:
+    """cruft (which puts ``_commit`` in the answers) regenerating in a temporary folder."""
+    temporary = os.path.realpath(tempfile.gettempdir())
+    return "_commit" in answers and os.path.realpath(os.getcwd()).startswith(temporary + os.sep)
 
 
 def say(text: str) -> None:
@@ -61,6 +103,17 @@ def say(text: str) -> None:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush cannot fail either
 
 
-if __name__ == "__main__":
+def main(answers: dict) -> None:
     remove_empty_folders(os.getcwd())
-    say(next_steps(json.loads(r"""{{ cookiecutter | tojson }}""")))  # tojson escapes every '
+    if "_commit" in answers:  # cruft writes .cruft.json itself
+        if run_by_cruft_for_a_diff(answers):
+            return
+    else:
+        with open(".cruft.json", "w", encoding="utf-8") as record:
+            record.write(json.dumps(provenance(answers), indent=2, ensure_ascii=False) + "\n")
+    missing = [tool for tool in answers["_managers"][answers["package_manager"]]["needs"] if not shutil.which(tool)]
+    say(next_steps(answers, missing))
+
+
+if __name__ == "__main__":
+    main(json.loads(r"""{{ cookiecutter | tojson }}"""))  # tojson escapes every '

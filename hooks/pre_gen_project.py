@@ -144,7 +144,9 @@ def valid_or_none(check: Check, value: str) -> str | None:
 
 
 def fix_one_line(value: str, high: int) -> str:
-    return " ".join(value.split())[:high].strip()
+    """One line without control characters, at most ``high`` characters long."""
+    printable = "".join(" " if char.isspace() else char for char in value if char.isspace() or char.isprintable())
+    return " ".join(printable.split())[:high].strip()
 
 
 def fix_package_name(value: str) -> str | None:
@@ -333,9 +335,40 @@ class Problem(NamedTuple):
     fixed: str | None
 
     def message(self) -> str:
-        got = json.dumps(self.value, ensure_ascii=False)
-        advice = f"try {shlex.quote(self.fixed)}" if self.fixed else f"for example {self.rule.example}"
-        return f"{self.rule.key}: got {got}, but {self.reason}; {advice}. It must be {self.rule.rule}."
+        advice = f"try {shell_word(self.fixed)}" if self.fixed else f"for example {self.rule.example}"
+        return f"{self.rule.key}: got {shown(self.value)}, but {self.reason}; {advice}. It must be {self.rule.rule}."
+
+
+def shown(value: str) -> str:
+    """``value`` in double quotes, every character a terminal would act on (escape sequences,
+    bidi controls, bytes that are not UTF-8) written as an escape instead."""
+    return '"' + "".join(char if char.isprintable() else escaped(char) for char in value) + '"'
+
+
+def escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one shell word: quoted, or ANSI-C quoted ($'...') if it has non-printables."""
+    if text.isprintable():
+        return shlex.quote(text)
+    body = "".join(char if char.isprintable() and char not in "'\\" else escaped(char) for char in text)
+    return "$'" + body + "'"
+
+
+def text_problem(value: str) -> str | None:
+    """What no free-text answer may hold, whatever its rule."""
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        return "it is not valid Unicode (the terminal sent bytes that are not UTF-8)"
+    if any(unicodedata.category(char) == "Cf" for char in value):
+        return "it holds invisible formatting characters (bidi controls or zero-width characters)"
+    return None
+
+
+def visible_text(value: str) -> str:
+    return "".join(char for char in value if unicodedata.category(char) not in ("Cs", "Cf"))
 
 
 def validate(answers: dict) -> list[Problem]:
@@ -343,9 +376,37 @@ def validate(answers: dict) -> list[Problem]:
     problems = []
     for rule in RULES:
         value = str(answers.get(rule.key, ""))
-        reason = rule.problem(value)
+        reason = text_problem(value) or rule.problem(value)
         if reason:
-            problems.append(Problem(rule, value, reason, rule.fix(value)))
+            cleaned = visible_text(value)
+            fixed = cleaned if cleaned != value and rule.problem(cleaned) is None else rule.fix(cleaned)
+            problems.append(Problem(rule, value, reason, fixed))
+    return problems
+
+
+# The longest paths a bake writes, by the answer that makes them long. A file name longer than
+# the file system allows (255 bytes on most) would stop the bake half-way.
+LONGEST_PATHS = {"import_name": ("tests/test_{import_name}.py", "src/{import_name}/__init__.py")}
+
+
+def path_problems(answers: dict, project_dir: str) -> list[Problem]:
+    """Problems with the paths the answers make inside ``project_dir`` (where the bake writes)."""
+    name_max = os.pathconf(project_dir, "PC_NAME_MAX")
+    path_max = os.pathconf(project_dir, "PC_PATH_MAX")
+    problems = []
+    for key, templates in LONGEST_PATHS.items():
+        rule = next(rule for rule in RULES if rule.key == key)
+        value = str(answers.get(key, ""))
+        for template in templates:
+            relative = template.format(**{key: value})
+            longest = max(len(os.fsencode(part)) for part in relative.split("/"))
+            length = len(os.fsencode(os.path.join(project_dir, relative)))
+            if longest > name_max or length >= path_max:
+                too_long = f"{longest} bytes" if longest > name_max else f"a path of {length} bytes"
+                reason = f"it would make the file name {relative} too long for the file system ({too_long})"
+                spare = min(name_max - (longest - len(value)), path_max - 1 - (length - len(value)))
+                problems.append(Problem(rule, value, reason, value[:spare] if spare > 0 else None))
+                break
     return problems
 
 
@@ -359,10 +420,19 @@ def warnings(answers: dict) -> list[str]:
     return []
 
 
+UNFIXED = "..."  # what the re-run command gives an answer that no fix could be guessed for
+
+
 def rerun_command(answers: dict, problems: list[Problem]) -> str:
-    """A cookiecutter command line that repeats every answer, with the fixes applied."""
+    """The command that bakes again with every answer kept and the fixes applied.
+
+    It runs the cookiecutter that is running now (``python -m cookiecutter`` with this very
+    interpreter: a bare ``cookiecutter`` may not be on PATH). An answer with no fix is given as
+    ``...``, which is refused again, and a comment line above names those answers.
+    """
     fixed = {p.rule.key: p.fixed for p in problems if p.fixed is not None}
-    words = ["cookiecutter", answers.get("_template") or "TEMPLATE"]
+    unfixed = [p.rule.key for p in problems if p.fixed is None]
+    words = [sys.executable, "-m", "cookiecutter", answers.get("_template") or "TEMPLATE"]
     if answers.get("_checkout"):
         words += ["--checkout", answers["_checkout"]]
     output_dir = answers.get("_output_dir")
@@ -370,8 +440,11 @@ def rerun_command(answers: dict, problems: list[Problem]) -> str:
         words += ["--output-dir", output_dir]
     words.append("--no-input")
     asked = [key for key in answers if not key.startswith("_")]
-    words += [f"{key}={fixed.get(key, answers[key])}" for key in asked]
-    return " \\\n    ".join(shlex.quote(str(word)) for word in words)
+    words += [f"{key}={UNFIXED if key in unfixed else fixed.get(key, answers[key])}" for key in asked]
+    command = " \\\n    ".join(shell_word(str(word)) for word in words)
+    if unfixed:
+        command = f"# first replace the {UNFIXED} of: {', '.join(unfixed)}\n{command}"
+    return command
 
 
 def report(answers: dict, problems: list[Problem]) -> str:
@@ -389,10 +462,12 @@ def report(answers: dict, problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
-def main(answers: dict) -> int:
+def main(answers: dict, project_dir: str) -> int:
     for warning in warnings(answers):
         print(f"warning: {warning}", file=sys.stderr)
     problems = validate(answers)
+    checked = {problem.rule.key for problem in problems}
+    problems += [p for p in path_problems(answers, project_dir) if p.rule.key not in checked]
     if problems:
         print(report(answers, problems), file=sys.stderr)
         return 1
@@ -401,4 +476,4 @@ def main(answers: dict) -> int:
 
 if __name__ == "__main__":
     # Jinja's tojson escapes every ' as \u0027, so no answer can close this raw string.
-    sys.exit(main(json.loads(r"""{{ cookiecutter | tojson }}""")))
+    sys.exit(main(json.loads(r"""{{ cookiecutter | tojson }}"""), os.getcwd()))

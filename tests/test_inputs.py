@@ -40,10 +40,17 @@ INVALID = [
     ("package_name", "acme_", "end with a letter or digit", "acme"),
     ("package_name", "café", "only ASCII", "cafe"),
     ("package_name", "../evil", "start with a letter or digit", "evil"),
+    ("package_name", "a/b", "not allowed", "a-b"),
+    ("package_name", "a\\b", "not allowed", "a-b"),
     ("import_name", "1abc", "not a Python identifier", "pkg_1abc"),
     ("import_name", "class", "a Python keyword", "class_lib"),
     ("import_name", "json", "standard-library module", "json_lib"),
     ("import_name", "acme-utils", "not a Python identifier", "acme_utils"),
+    ("import_name", "a" * 248, "would make the file name tests/test_aaa", "a" * 247),
+    ("project_name", "Acme\u202eUtils", "invisible formatting characters", "AcmeUtils"),
+    ("author_name", "Jane\u200bDoe", "invisible formatting characters", "JaneDoe"),
+    ("description", "Reads \udcff files", "not valid Unicode", "'Reads  files'"),
+    ("project_name", "Acme\x1b[31mRed", "control characters", "'Acme[31mRed'"),
     ("description", "first line\nsecond line", "more than one line", "'first line second line'"),
     ("author_name", "", "it has 0 characters", None),
     ("author_email", "jane", "not an e-mail address", None),
@@ -63,6 +70,8 @@ INVALID = [
     ("codeartifact_domain", "1domain", "start with a lowercase letter", "domain"),
     ("codeartifact_domain", "domain-", "must not end with a hyphen", "domain"),
     ("codeartifact_domain_owner", "12345", "it has 5 characters", None),
+    ("codeartifact_domain_owner", "1" * 11, "it has 11 characters", None),
+    ("codeartifact_domain_owner", "1" * 13, "it has 13 characters", None),
     ("codeartifact_domain_owner", "1111-2222-3333", "digits only", "111122223333"),
     ("codeartifact_domain_owner", "abcdefghijkl", "digits only", None),
     ("codeartifact_repository", "r", "it has 1 characters", None),
@@ -189,11 +198,11 @@ def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
     first = cookiecutter_cli(str(TEMPLATE_DIR), "--no-input", *[f"{k}={v}" for k, v in answers.items()], cwd=tmp_path)
     assert first.returncode != 0
     assert list(tmp_path.iterdir()) == []
-    command = first.stderr.split("(edit any value first if you like):\n\n", 1)[1].split("\n\n", 1)[0]
+    command = printed_command(first.stderr)
 
     words = shlex.split(command.replace("\\\n", " "))
-    assert words[:2] == ["cookiecutter", str(TEMPLATE_DIR)]
-    second = cookiecutter_cli(*words[1:], cwd=tmp_path)
+    assert words[:4] == [sys.executable, "-m", "cookiecutter", str(TEMPLATE_DIR)]
+    second = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
     assert second.returncode == 0, second.stderr
     project = tmp_path / "sean-s-quoted-lib"
@@ -202,6 +211,27 @@ def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
     assert pyproject["tool"]["codeartifact"]["domain"] == "my-domain"
     assert pyproject["tool"]["codeartifact"]["domain-owner"] == "111122223333"
     assert (project / "README.md").read_text(encoding="utf-8").startswith('# Seán\'s "Quoted" Lib\n')
+
+
+def printed_command(stderr: str) -> str:
+    return stderr.split("(edit any value first if you like):\n\n", 1)[1].split("\n\n", 1)[0]
+
+
+def test_an_answer_with_no_fix_cannot_be_baked_by_running_the_printed_command_unchanged(tmp_path):
+    first = cookiecutter_cli(
+        str(TEMPLATE_DIR), "--no-input", "author_email=bob@", "codeartifact_domain_owner=12345",
+        "project_name=Acme\x1b[2J\u202eUtils", cwd=tmp_path,
+    )  # fmt: skip
+    assert first.returncode != 0
+    assert "\x1b" not in first.stderr and "\u202e" not in first.stderr  # shown escaped, never raw
+    assert 'got "Acme\\x1b[2J\\u202eUtils"' in first.stderr
+    command = printed_command(first.stderr)
+    assert command.splitlines()[0] == "# first replace the ... of: author_email, codeartifact_domain_owner"
+    assert "author_email=... " in command.replace("\\\n", " ")
+    again = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0
+    assert 'author_email: got "..."' in again.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_newcomer_can_accept_every_default_interactively(tmp_path):
@@ -274,15 +304,14 @@ def test_package_name_rule_agrees_with_packaging(name):
 
 
 def test_every_suggested_fix_follows_its_rule():
-    rules = {rule.key: rule for rule in hook.RULES}
-    for key, value, *_ in INVALID:
-        if key not in rules:
-            assert isinstance(DEFAULTS[key], list), key  # a choice, refused by cookiecutter
-            continue
-        rule = rules[key]
-        fixed = rule.fix(value)
-        if fixed is not None:
-            assert rule.problem(fixed) is None, (key, value, fixed)
+    for key, value, _, suggestion in INVALID:
+        if isinstance(DEFAULTS[key], list):
+            continue  # a choice, refused by cookiecutter
+        problems = hook.validate({**hook_defaults(), key: value}) + hook.path_problems({key: value}, "/tmp")
+        (problem,) = [p for p in problems if p.rule.key == key][:1]
+        assert (hook.shell_word(problem.fixed) if problem.fixed else None) == suggestion, (key, value)
+        if problem.fixed is not None:
+            assert hook.validate({**hook_defaults(), key: problem.fixed}) == [], (key, value, problem.fixed)
 
 
 def test_every_rule_example_follows_its_rule():

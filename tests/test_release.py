@@ -66,7 +66,15 @@ def test_publish_uploads_the_sdist_and_the_wheel(published, codeartifact):
     assert "git" not in published.stdout  # the committed tree passed the clean-tree check
     assert codeartifact.files_of("ledger-tools") == FIRST_FILES
     assert "published ledger_tools-1.0.0-py3-none-any.whl, ledger_tools-1.0.0.tar.gz" in published.stdout
-    assert "pip install 'ledger-tools==1.0.0'" in published.stdout
+    assert (
+        published.stdout.splitlines()[-1] == "check that it installs from there: uv run scripts/codeartifact.py verify"
+    )
+
+
+def test_verify_installs_the_published_version_back(published, user, project):
+    """The command publish prints last, run as printed: the newcomer's fifth and last command."""
+    verified = user.script(project, *published.stdout.splitlines()[-1].split("uv run scripts/codeartifact.py ")[1:])
+    assert verified.stdout == "verified: ledger-tools==1.0.0 installs from python into a new environment\n"
 
 
 def test_the_first_publish_claims_the_name_against_the_upstream(published, codeartifact):

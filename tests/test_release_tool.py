@@ -583,6 +583,7 @@ class FakeSteps:
         self.build_output = "Successfully built"
         self.build_status = 0
         self.wheel_bytes = b"wheel"
+        self.install_status, self.install_output, self.shown_version = 0, "", "0.1.0"
         monkeypatch.setattr(ca, "git_output", lambda *args: {"clean": "", "dirty": " M x\n"}.get(git_state))
         monkeypatch.setattr(ca, "run_child", self.run_child)
         monkeypatch.setattr(ca.time, "sleep", lambda seconds: None)
@@ -601,6 +602,10 @@ class FakeSteps:
             if status == 0:
                 self.uploaded.append(Path(command[-1]).name)
             return subprocess.CompletedProcess(command, status, output, "")
+        if "install" in command:
+            return subprocess.CompletedProcess(command, self.install_status, self.install_output, "")
+        if "show" in command:
+            return subprocess.CompletedProcess(command, 0, f"Name: acme-utils\nVersion: {self.shown_version}\n", "")
         return subprocess.CompletedProcess(command, 0, "PASSED", "")
 
     def steps(self) -> list[str]:
@@ -660,7 +665,7 @@ def test_a_first_publish_builds_checks_claims_the_name_then_uploads_file_by_file
         f"uploaded {WHEEL}",
         f"uploaded {SDIST}",
         f"published {WHEEL}, {SDIST} to {ENDPOINT}",
-        "install it with: pip install 'acme-utils==0.1.0' (after login --tool pip)",
+        "check that it installs from there: uv run scripts/codeartifact.py verify",
     ]
     assert steps.environments[-1]["TWINE_PASSWORD"] == TOKEN
     assert steps.environments[0]["UV_INDEX_CODEARTIFACT_PASSWORD"] == TOKEN  # the build may read the index
@@ -902,3 +907,41 @@ def test_the_release_tools_locks_are_those_of_its_dependencies(bake_copy, tools)
     without_header = [line for line in committed.splitlines() if not line.startswith("#")]
     assert [line for line in exported.stdout.splitlines() if not line.startswith("#")] == without_header
     assert "--hash=sha256:" in committed
+
+
+# --- verify ------------------------------------------------------------------------------
+
+
+def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_users_pip_settings(
+    ca, stub, capsys, monkeypatch
+):
+    steps = FakeSteps(ca, monkeypatch)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "https://pypi.org/simple")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "verify")
+    assert (code, out, err) == (0, "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n", "")
+    venv, install, show = steps.commands
+    assert venv[1:3] == ["-m", "venv"] and install[-3:] == ["install", "--quiet", "acme-utils==0.1.0"]
+    assert show[-2:] == ["show", "acme-utils"] and install[0] == show[0] == str(Path(venv[-1]) / "bin" / "python")
+    environ = steps.environments[1]
+    assert environ["PIP_INDEX_URL"] == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
+    assert environ["PIP_CONFIG_FILE"] == os.devnull and "PIP_EXTRA_INDEX_URL" not in environ
+    assert not Path(venv[-1]).exists()  # the environment was temporary
+
+
+@pytest.mark.parametrize(
+    ("install_status", "shown_version", "words"),
+    [(1, "0.1.0", "acme-utils==0.1.0 does not install from my-repo"), (0, "0.0.9", "my-repo gave acme-utils 0.0.9")],
+)
+def test_verify_refuses_what_does_not_install_and_masks_the_token(
+    ca, stub, capsys, monkeypatch, install_status, shown_version, words
+):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.install_status, steps.shown_version = install_status, shown_version
+    steps.install_output = f"ERROR: 404 from https://aws:{TOKEN}@host/simple/acme-utils/"
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "verify")
+    assert code == 1
+    assert words in err and TOKEN not in err

@@ -1016,10 +1016,8 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
             print(claim_name(client, settings, package))
         publish_files(endpoint, missing, sorted(stored), token, timeout, finish)
     print(f"published {names} to {endpoint}")
-    print(
-        f"install it with: pip install '{package.normalized_name}=={package.version}' "
-        "(after login --tool pip)"
-    )
+    tool = TOOL_COMMANDS.get(settings.package_manager, TOOL_COMMANDS["pip"])
+    print(f"check that it installs from there: {tool} verify")
 
 
 # --- the other commands ---------------------------------------------------------------
@@ -1042,6 +1040,46 @@ def command_env(args: argparse.Namespace, settings: Settings, client: Any) -> No
         credential_variables(args.tool, endpoint, token), args.shell, token if on_github else None
     )
     print("\n".join(lines))  # the one output that carries the token: it is meant for eval
+
+
+def command_verify(args: argparse.Namespace, settings: Settings, client: Any) -> None:
+    """Install this version from the repository into a new virtual environment, as a consumer
+    would, without reading or touching any pip configuration of the user's."""
+    package = load_package(read_pyproject())
+    requirement = f"{package.normalized_name}=={package.version}"
+    token, _ = fetch_token(client, settings)
+    endpoint = fetch_endpoint(client, settings)
+    with tempfile.TemporaryDirectory(prefix="codeartifact-verify-") as where:
+        venv = Path(where) / "venv"
+        run_step(
+            [sys.executable, "-m", "venv", str(venv)], os.environ, token, "no virtual environment"
+        )
+        python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+        environ = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+        environ.update(
+            PIP_INDEX_URL=with_credentials(simple_url(endpoint), token),
+            PIP_CONFIG_FILE=os.devnull,
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+            PIP_NO_CACHE_DIR="1",
+        )
+        install = [str(python), "-m", "pip", "install", "--quiet", requirement]
+        run_step(
+            install, environ, token, f"{requirement} does not install from {settings.repository}"
+        )
+        show = [str(python), "-m", "pip", "show", package.normalized_name]
+        shown = run_step(show, environ, token, f"{requirement} is not in the new environment")
+    version = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in shown.splitlines()
+            if line.startswith("Version:")
+        ),
+        "",
+    )
+    if version != package.version:
+        got = f"{package.normalized_name} {version or '?'}"
+        raise ToolError(f"{settings.repository} gave {got}, not {package.version}")
+    print(f"verified: {requirement} installs from {settings.repository} into a new environment")
 
 
 def command_url(args: argparse.Namespace, settings: Settings, client: Any) -> None:
@@ -1130,6 +1168,11 @@ def parser() -> argparse.ArgumentParser:
         help="do not block the name from the upstream on its first version",
     )
     sub.set_defaults(run=command_publish, aws=True)
+
+    sub = commands.add_parser(
+        "verify", help="install this version from the repository into a new environment"
+    )
+    sub.set_defaults(run=command_verify, aws=True)
 
     sub = commands.add_parser("check-tag", help="check that a git tag is v<version> (no AWS)")
     sub.add_argument("tag", help="the tag, e.g. v1.2.0")
