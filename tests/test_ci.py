@@ -19,7 +19,12 @@ from tests.support.cloudformation import load_yaml
 
 PROVIDERS = DEFAULTS["ci_provider"]
 CI_FILES = {
-    "github": {".github/workflows/ci.yml", ".github/workflows/release.yml", ".github/dependabot.yml"},
+    "github": {
+        ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
+        ".github/workflows/template-update.yml",
+        ".github/dependabot.yml",
+    },
     "gitlab": {".gitlab-ci.yml"},
     "codebuild": {"buildspec.yml", "buildspec-release.yml"},
     "none": set(),
@@ -27,6 +32,7 @@ CI_FILES = {
 SCHEMAS = {
     ".github/workflows/ci.yml": "vendor.github-workflows",
     ".github/workflows/release.yml": "vendor.github-workflows",
+    ".github/workflows/template-update.yml": "vendor.github-workflows",
     ".github/dependabot.yml": "vendor.dependabot",
     ".gitlab-ci.yml": "vendor.gitlab-ci",
 }
@@ -167,14 +173,27 @@ def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passe
 
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_workflows_grant_least_permissions(bake, manager_name):
+    """Only OIDC tokens are written, but for the template update, which pushes a branch and
+    opens a pull request."""
+    allowed = {"template-update.yml": {"contents", "pull-requests"}}
     for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():
             granted = job["permissions"]
             assert granted != "write-all", (name, job_name)
             writes = {scope for scope, level in granted.items() if level == "write"}
-            assert writes <= {"id-token"}, (name, job_name, writes)
+            assert writes == allowed.get(name, writes & {"id-token"}), (name, job_name, writes)
             assert job["timeout-minutes"] <= 30
+
+
+def test_the_template_update_is_opt_in_and_runs_cruft(bake):
+    update = workflows(bake(ci_provider="github"))["template-update.yml"]
+    assert update[True] == {"schedule": [{"cron": "17 6 * * 1"}], "workflow_dispatch": None}
+    (job,) = update["jobs"].values()
+    assert job["if"] == "vars.TEMPLATE_UPDATES == 'true'"
+    script = job["steps"][-1]["run"]
+    assert "if cruft check; then exit 0; fi" in script and "cruft update -y" in script
+    assert script.index("cruft check") < script.index("cruft update") < script.index("gh pr create")
 
 
 def test_ci_files_and_infrastructure_never_hold_long_lived_aws_keys(project, provider):

@@ -212,3 +212,16 @@ def test_cruft_updates_a_baked_project_and_changes_its_ci_provider(tmp_path, tem
     assert not (project / ".github").exists()
     assert yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))["release"]["stage"] == "release"
     assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]["ci_provider"] == "gitlab"
+
+
+def test_the_five_commands_of_readme_rst_are_the_ones_the_tools_print(tmp_path):
+    readme = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
+    listed = readme.split("that is five commands:\n\n.. code-block:: text\n\n", 1)[1].split("\n\n", 1)[0]
+    install_uv, bake, setup, publish, verify = [line.strip() for line in listed.splitlines()]
+    assert install_uv == MANAGERS["uv"]["install_manager"]
+    assert bake == "uvx cookiecutter gh:org/cookiecutter-codeartifact-python"
+    with_uv = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])  # uv is installed
+    printed = bake_cli(cwd=tmp_path, path=with_uv)
+    assert pastes(printed.stdout) == [setup, publish]
+    tool = MANAGERS["uv"]["tool"]
+    assert verify == f"{tool} verify"  # what publish prints last (tests/test_release.py runs it)

@@ -21,8 +21,9 @@ def ci_commands(project: Path, provider: str) -> list[str]:
     """The shell lines of the project's CI files."""
     lines: list[str] = []
     if provider == "github":
-        for workflow in workflows(project).values():
-            lines += workflow_commands(workflow)
+        for name, workflow in workflows(project).items():
+            if name != "template-update.yml":  # cruft and git, no tool of the project's
+                lines += workflow_commands(workflow)
     elif provider == "gitlab":
         config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
         for job in config.values():
