@@ -490,35 +490,52 @@ def pypirc_write(path: Path, endpoint: str, token: str) -> ConfigWrite:
     return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
 
 
+def load_toml(path: Path) -> Any:
+    """A TOML file as a tomlkit document (which keeps comments and order), or an empty one."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    try:
+        return tomlkit.parse(read_text_or_empty(path))
+    except ParseError as error:
+        raise ToolError(f"{path} does not parse as TOML ({error}); nothing was written") from error
+
+
+def toml_write(path: Path, document: Any, private: bool) -> ConfigWrite:
+    """The write of a tomlkit document; what is shown has every password masked."""
+    import tomlkit
+
+    shown = tomlkit.parse(document.as_string())
+    for entry in shown.get("http-basic", {}).values():
+        if "password" in entry:
+            entry["password"] = MASK
+    return ConfigWrite(path, document.as_string(), shown.as_string(), private=private)
+
+
+def poetry_repository_write(config_dir: Path, endpoint: str) -> ConfigWrite:
+    """Poetry's publish repository ``codeartifact`` in config.toml."""
+    import tomlkit
+
+    document = load_toml(config_dir / "config.toml")
+    document.setdefault("repositories", tomlkit.table())[INDEX_NAME] = {"url": endpoint}
+    return toml_write(config_dir / "config.toml", document, private=False)
+
+
 def poetry_writes(config_dir: Path, endpoint: str, token: str) -> list[ConfigWrite]:
     """Poetry's publish repository in config.toml and its credentials in auth.toml.
 
     tomlkit, which Poetry itself uses, keeps the user's comments and every other entry.
     """
     import tomlkit
-    from tomlkit.exceptions import ParseError
 
-    def updated(name: str, table: str, values: dict[str, str]) -> tuple[str, str]:
-        path = config_dir / name
-        try:
-            document = tomlkit.parse(read_text_or_empty(path))
-        except ParseError as error:
-            raise ToolError(
-                f"{path} does not parse as TOML ({error}); nothing was written"
-            ) from error
-        section = document.setdefault(table, tomlkit.table())
-        section[INDEX_NAME] = values
-        shown = tomlkit.parse(document.as_string())
-        for entry in shown.get("http-basic", {}).values():
-            if "password" in entry:
-                entry["password"] = MASK
-        return document.as_string(), shown.as_string()
-
-    repository, repository_shown = updated("config.toml", "repositories", {"url": endpoint})
-    auth, auth_shown = updated("auth.toml", "http-basic", {"username": USERNAME, "password": token})
+    auth = load_toml(config_dir / "auth.toml")
+    auth.setdefault("http-basic", tomlkit.table())[INDEX_NAME] = {
+        "username": USERNAME,
+        "password": token,
+    }
     return [
-        ConfigWrite(config_dir / "config.toml", repository, repository_shown, private=False),
-        ConfigWrite(config_dir / "auth.toml", auth, auth_shown),
+        poetry_repository_write(config_dir, endpoint),
+        toml_write(config_dir / "auth.toml", auth, private=True),
     ]
 
 
@@ -568,19 +585,51 @@ def uv_login(endpoint: str, token: str, environ: Mapping[str, str], dry_run: boo
 
 
 def login(
-    tool: str, endpoint: str, token: str, environ: Mapping[str, str], dry_run: bool
+    tool: str,
+    endpoint: str,
+    token: str,
+    environ: Mapping[str, str],
+    dry_run: bool,
+    keyring: bool = False,
+    allow_extra_index: bool = False,
 ) -> list[str]:
-    """Configure ``tool`` to use the repository; return what was done, secrets masked."""
-    if tool == "uv":
-        return [uv_login(endpoint, token, environ, dry_run)]
+    """Configure ``tool`` to use the repository; return what was done, secrets masked.
+
+    With ``keyring``, no token is written anywhere: the tool asks the keyring for a fresh one
+    each time it needs one. Unless ``allow_extra_index``, refuse when the tool would also look
+    for packages in another index.
+    """
+    if keyring and tool == "twine":
+        raise ToolError("twine has no keyring login here: use login --tool twine, or publish")
     if tool == "pip":
-        writes = [pip_write(pip_config_file(environ), endpoint, token)]
+        path = pip_config_file(environ)
+        if not allow_extra_index:
+            check_pip_indexes(environ, endpoint, path)
+        writes = [
+            pip_keyring_write(path, endpoint) if keyring else pip_write(path, endpoint, token)
+        ]
+    elif tool == "uv":
+        if not allow_extra_index:
+            check_uv_indexes(environ, uv_config_file(environ))
+        if not keyring:
+            return [uv_login(endpoint, token, environ, dry_run)]
+        writes = [uv_keyring_write(uv_config_file(environ))]
     elif tool == "twine":
         writes = [pypirc_write(Path.home() / ".pypirc", endpoint, token)]
     else:
         poetry_dir = Path(environ.get("POETRY_CONFIG_DIR") or user_config_dir("pypoetry", environ))
-        writes = poetry_writes(poetry_dir, endpoint, token)
+        writes = (
+            poetry_keyring_writes(poetry_dir, endpoint)
+            if keyring
+            else poetry_writes(poetry_dir, endpoint, token)
+        )
     lines = [f"replaces {write.replaced} in {write.path}" for write in writes if write.replaced]
+    if keyring:
+        lines.append(
+            poetry_keyring(environ, dry_run)
+            if tool == "poetry"
+            else ensure_keyring(environ, dry_run)
+        )
     if dry_run:
         return lines + [
             f"would write {w.path}{' (mode 0600)' if w.private else ''}:\n{w.shown}" for w in writes
@@ -588,6 +637,250 @@ def login(
     for write in writes:
         write_file(write)
     return lines + [f"wrote {write.path}" for write in writes]
+
+
+# --- login --keyring: a fresh token on every use, none in any file -------------------
+
+# A keyring backend that asks CodeArtifact for a token each time pip, uv or Poetry need one:
+# https://pypi.org/project/keyrings.codeartifact/ (uv's guide to CodeArtifact recommends it:
+# https://docs.astral.sh/uv/guides/integration/alternative-indexes/#aws-codeartifact).
+KEYRING_BACKEND = "keyrings.codeartifact"
+
+
+def with_username(url: str) -> str:
+    """The URL with the user ``aws`` and no password: the keyring supplies the token."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{USERNAME}@{parts.netloc}"))
+
+
+def run_tool(command: list[str], environ: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            command, env=dict(environ), capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise ToolError(f"cannot run {command[0]}: {error}") from error
+
+
+def last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    return lines[-1] if lines else f"exit status {proc.returncode}"
+
+
+def find_program(name: str, environ: Mapping[str, str]) -> str | None:
+    return shutil.which(name, path=environ.get("PATH"))
+
+
+def keyring_has_backend(keyring: str, environ: Mapping[str, str]) -> bool:
+    proc = run_tool([keyring, "--list-backends"], environ)
+    return proc.returncode == 0 and KEYRING_BACKEND in proc.stdout
+
+
+def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
+    """The ``keyring`` command, with the CodeArtifact backend, that pip and uv run for a token:
+    found, or installed with uv or pipx. Returns what was done."""
+    found = find_program("keyring", environ)
+    if found and keyring_has_backend(found, environ):
+        return f"found {found} with {KEYRING_BACKEND}"
+    uv, pipx = environ.get("UV") or find_program("uv", environ), find_program("pipx", environ)
+    if uv:
+        commands = [[uv, "tool", "install", "--force", "keyring", "--with", KEYRING_BACKEND]]
+    elif pipx:
+        commands = [
+            [pipx, "install", "--force", "keyring"],
+            [pipx, "inject", "keyring", KEYRING_BACKEND],
+        ]
+    else:
+        raise ToolError(
+            f"the keyring command is not installed: `uv tool install keyring --with "
+            f"{KEYRING_BACKEND}` or `pipx install keyring && pipx inject keyring {KEYRING_BACKEND}`"
+        )
+    done = " && ".join(shlex.join(command) for command in commands)
+    if dry_run:
+        return f"would run: {done}"
+    for command in commands:
+        proc = run_tool(command, environ)
+        if proc.returncode != 0:
+            raise ToolError(f"`{shlex.join(command)}` failed: {last_line(proc)}")
+    found = find_program("keyring", environ)
+    if not found or not keyring_has_backend(found, environ):
+        raise ToolError(
+            "keyring is installed, but its folder is not on PATH: run `uv tool update-shell` "
+            "(or `pipx ensurepath`) and open a new shell"
+        )
+    return f"installed keyring with {KEYRING_BACKEND} ({done}); {found}"
+
+
+def pip_keyring_write(path: Path, endpoint: str) -> ConfigWrite:
+    """pip's index without a password, and pip told to ask the keyring command for one."""
+    parser = read_ini(path)
+    if not parser.has_section("global"):
+        parser.add_section("global")
+    old = parser.get("global", "index-url", fallback="")
+    parser.set("global", "index-url", with_username(simple_url(endpoint)))
+    parser.set("global", "keyring-provider", "subprocess")
+    replaced = f"global.index-url {mask_secret('index-url', old)}" if old else ""
+    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
+
+
+def uv_config_file(environ: Mapping[str, str]) -> Path:
+    """uv's user configuration: https://docs.astral.sh/uv/concepts/configuration-files/"""
+    if sys.platform == "win32":
+        return Path(environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / "uv" / "uv.toml"
+    return Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "uv" / "uv.toml"
+
+
+def uv_keyring_write(path: Path) -> ConfigWrite:
+    """uv told to ask the keyring command for the password of any index that names a user."""
+    document = load_toml(path)
+    document["keyring-provider"] = "subprocess"
+    return toml_write(path, document, private=False)
+
+
+def poetry_keyring(environ: Mapping[str, str], dry_run: bool) -> str:
+    """keyrings.codeartifact in Poetry's own environment, where Poetry looks for keyrings."""
+    poetry = find_program("poetry", environ)
+    if not poetry:
+        raise ToolError("Poetry is not installed: see https://python-poetry.org/docs/#installation")
+    if run_tool([poetry, "self", "show", KEYRING_BACKEND], environ).returncode == 0:
+        return f"found {KEYRING_BACKEND} in Poetry's environment"
+    command = [poetry, "self", "add", KEYRING_BACKEND]
+    if dry_run:
+        return f"would run: {shlex.join(command)}"
+    proc = run_tool(command, environ)
+    if proc.returncode != 0:
+        raise ToolError(f"`{shlex.join(command)}` failed: {last_line(proc)}")
+    return f"installed {KEYRING_BACKEND} in Poetry's environment ({shlex.join(command)})"
+
+
+def poetry_keyring_writes(config_dir: Path, endpoint: str) -> list[ConfigWrite]:
+    """Poetry's publish repository, and no stored password that Poetry would use before asking
+    the keyring."""
+    auth = load_toml(config_dir / "auth.toml")
+    auth.get("http-basic", {}).pop(INDEX_NAME, None)
+    return [
+        poetry_repository_write(config_dir, endpoint),
+        toml_write(config_dir / "auth.toml", auth, private=True),
+    ]
+
+
+# --- other indexes: where else pip or uv would look for this package -----------------
+
+# pip's configuration files, by the kind pip gives them, in the order it reads them: a later
+# one wins (https://pip.pypa.io/en/stable/topics/configuration/).
+PIP_INDEX_KEYS = ("index-url", "extra-index-url", "find-links")
+
+
+def pip_config_files(environ: Mapping[str, str]) -> list[tuple[str, Path]]:
+    home = Path.home()
+    if sys.platform == "win32":
+        program_data = Path(environ.get("PROGRAMDATA", "C:/ProgramData"))
+        files = [("global", program_data / "pip" / "pip.ini"), ("user", home / "pip" / "pip.ini")]
+    else:
+        xdg = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+        global_dirs = [Path(d) / "pip" for d in xdg.split(os.pathsep) if d] + [Path("/etc")]
+        if sys.platform == "darwin":
+            global_dirs = [Path("/Library/Application Support/pip")]
+        files = [("global", d / "pip.conf") for d in global_dirs] + [
+            ("user", home / ".pip" / "pip.conf")
+        ]
+    config_file = environ.get("PIP_CONFIG_FILE")
+    if config_file and Path(config_file).exists():  # pip then skips the user's files
+        files = [entry for entry in files if entry[0] != "user"]
+    else:
+        files.append(
+            (
+                "user",
+                user_config_dir("pip", environ)
+                / ("pip.ini" if sys.platform == "win32" else "pip.conf"),
+            )
+        )
+    if environ.get("VIRTUAL_ENV"):  # the environment pip installs into
+        files.append(
+            (
+                "site",
+                Path(environ["VIRTUAL_ENV"])
+                / ("pip.ini" if sys.platform == "win32" else "pip.conf"),
+            )
+        )
+    if config_file:
+        files.append(("PIP_CONFIG_FILE", Path(config_file)))
+    return files
+
+
+def pip_index_settings(environ: Mapping[str, str]) -> list[tuple[int, str, str, str]]:
+    """(rank, where, key, value) of every index setting pip reads; a higher rank wins."""
+    files = pip_config_files(environ)
+    found = []
+    for rank, (kind, path) in enumerate(files):
+        if not path.is_file():
+            continue
+        parser = read_ini(path)
+        for section in ("global", "install"):
+            for key in PIP_INDEX_KEYS:
+                value = parser.get(section, key, fallback="").strip()
+                if value:
+                    found.append((rank, f"{path} ({kind})", key, value))
+    for key in PIP_INDEX_KEYS:
+        variable = "PIP_" + key.upper().replace("-", "_")
+        if environ.get(variable, "").strip():
+            found.append(
+                (len(files), f"the environment variable {variable}", key, environ[variable].strip())
+            )
+    return found
+
+
+def without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.hostname or "").geturl().rstrip("/")
+
+
+def check_pip_indexes(environ: Mapping[str, str], endpoint: str, written: Path) -> None:
+    """Refuse when pip would also look elsewhere for packages (where a package of this name
+    could stand in for ours), or when a setting pip reads after the file login writes would
+    replace the index written there."""
+    ranks = [path for _, path in pip_config_files(environ)]
+    ours = ranks.index(written) if written in ranks else len(ranks) - 1
+    for rank, where, key, value in pip_index_settings(environ):
+        shown_value = mask_secret(key, value)
+        if key != "index-url":
+            raise ToolError(
+                f"pip would also look in {shown_value} ({key}, set in {where}), where a package of "
+                "this project's name could stand in for it: remove that setting, or pass "
+                "--allow-extra-index"
+            )
+        if rank > ours and without_credentials(value) != without_credentials(simple_url(endpoint)):
+            raise ToolError(
+                f"{where} sets index-url {shown_value}, which pip uses instead of the index login "
+                f"writes to {written}: remove it, or pass --allow-extra-index"
+            )
+
+
+def uv_index_settings(
+    environ: Mapping[str, str], pyproject: Mapping[str, Any], config: Path
+) -> list[str]:
+    """Every place that gives uv an index besides the project's CodeArtifact index."""
+    variables = ("UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_FIND_LINKS")
+    found = [f"the environment variable {name}" for name in variables if environ.get(name)]
+    for index in pyproject.get("tool", {}).get("uv", {}).get("index", []):
+        if index.get("name") != INDEX_NAME and not index.get("explicit"):
+            name = index.get("name") or index.get("url")
+            found.append(f"[[tool.uv.index]] {name} in pyproject.toml, not explicit")
+    if config.is_file():
+        settings = tomllib.loads(read_text_or_empty(config))
+        keys = ("index", "extra-index-url", "index-url", "find-links")
+        found += [f"{key} in {config}" for key in keys if settings.get(key)]
+    return found
+
+
+def check_uv_indexes(environ: Mapping[str, str], config: Path) -> None:
+    others = uv_index_settings(environ, read_pyproject(), config)
+    if others:
+        raise ToolError(
+            f"uv would also look for packages in another index ({'; '.join(others)}), where a "
+            "package of this project's name could stand in for it: remove it, mark it explicit, "
+            "or pass --allow-extra-index"
+        )
 
 
 # --- env: variables for one shell -----------------------------------------------------
@@ -1026,9 +1319,18 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
 def command_login(args: argparse.Namespace, settings: Settings, client: Any) -> None:
     token, expires = fetch_token(client, settings, args.duration)
     endpoint = fetch_endpoint(client, settings)
-    for line in login(args.tool, endpoint, token, os.environ, args.dry_run):
+    lines = login(
+        args.tool, endpoint, token, os.environ, args.dry_run, args.keyring, args.allow_extra_index
+    )
+    for line in lines:
         print(line)
-    if not args.dry_run:
+    if args.dry_run:
+        return
+    if args.keyring:
+        url = with_username(simple_url(endpoint))
+        print(f"logged {args.tool} in to {settings.repository} through the keyring: each use")
+        print(f"fetches a fresh token, none is stored; the index URL is {url}")
+    else:
         print(f"logged {args.tool} in to {settings.repository}{expiry_note(expires)}")
 
 
@@ -1140,6 +1442,17 @@ def parser() -> argparse.ArgumentParser:
         "login", parents=[duration], help="configure a tool to use the repository"
     )
     sub.add_argument("--tool", choices=TOOLS, required=True)
+    sub.add_argument(
+        "--keyring",
+        action="store_true",
+        help="pip, uv, Poetry: fetch a fresh token on every use with keyrings.codeartifact; "
+        "no token is written to any file",
+    )
+    sub.add_argument(
+        "--allow-extra-index",
+        action="store_true",
+        help="log in even if the tool would also look for packages in another index",
+    )
     sub.add_argument(
         "--dry-run", action="store_true", help="show what would be written, secrets masked"
     )
