@@ -64,11 +64,10 @@ def provenance(answers: dict) -> dict:
 
 def next_steps(answers: dict, missing: list[str]) -> str:
     """The commands from here to a published package, each block one paste."""
-    manager = answers["package_manager"]
-    pm = answers["_managers"][manager]
+    pm = answers["_managers"][answers["package_manager"]]
     first = [pm["install_manager"]] if missing else []
     first += [f"cd {shlex.quote(answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
-    first += [f"{pm['tool']} login --tool {manager}", pm["sync"], f"{pm['run']}pytest"]
+    first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
     second = ["git init -q", "git add .", "git commit -qm 'First version'", f"{pm['tool']} publish"]
     lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
     lines = [f"Created {answers['package_name']}. Next steps, one command each:", ""]

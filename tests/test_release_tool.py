@@ -13,6 +13,7 @@ import configparser
 import hashlib
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -333,12 +334,220 @@ def test_login_dry_run_writes_nothing_and_masks_every_secret(
     before = {p: p.read_bytes() for p in private_home.rglob("*") if p.is_file()}
     client, stubber = stub
     expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", tool, "--dry-run")
+    code, out, err = run(ca, capsys, client, "login", "--tool", tool, "--dry-run", "--allow-extra-index")
     assert code == 0
     assert "would" in out
     assert TOKEN not in out + err and "OTHERSECRET" not in out + err
     assert {p: p.read_bytes() for p in private_home.rglob("*") if p.is_file()} == before
     assert not (tmp_path / "args").exists()
+
+
+# --- login --keyring ----------------------------------------------------------------------
+
+
+def fake_keyring_tools(bin_dir: Path, has_keyring: bool) -> Path:
+    """A folder with a uv that 'installs' a keyring command (by copying one in), and maybe that
+    keyring already; the keyring lists the CodeArtifact backend as the real one does."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    keyring = bin_dir.parent / "keyring-program"
+    keyring.write_text("#!/bin/sh\necho 'keyrings.codeartifact.CodeArtifactBackend (priority: 9.9)'\n")
+    keyring.chmod(0o755)
+    uv = bin_dir / "uv"
+    uv.write_text(f'#!/bin/sh\necho "$@" >> {bin_dir}/uv-calls\ncp {keyring} {bin_dir}/keyring\n')
+    uv.chmod(0o755)
+    if has_keyring:
+        shutil.copy(keyring, bin_dir / "keyring")
+    return bin_dir
+
+
+@pytest.mark.parametrize("has_keyring", [True, False])
+def test_login_pip_keyring_writes_no_token_and_finds_or_installs_the_keyring(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path, has_keyring
+):
+    bin_dir = fake_keyring_tools(tmp_path / "bin", has_keyring)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--keyring")
+    assert code == 0, err
+    conf = private_home / ".config" / "pip" / "pip.conf"
+    assert dict(ini(conf)["global"]) == {
+        "index-url": f"https://aws@{ENDPOINT[8:]}simple/",
+        "keyring-provider": "subprocess",
+    }
+    calls = (bin_dir / "uv-calls").read_text().split() if not has_keyring else []
+    assert calls == (
+        [] if has_keyring else ["tool", "install", "--force", "keyring", "--with", "keyrings.codeartifact"]
+    )
+    assert ("found " if has_keyring else "installed keyring with keyrings.codeartifact") in out
+    assert "through the keyring: each use" in out
+    assert TOKEN not in out + err
+    assert not [p for p in private_home.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
+
+
+def test_login_uv_keyring_sets_uv_up_for_the_keyring_and_stores_nothing(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path
+):
+    (private_home / ".config" / "uv").mkdir(parents=True)
+    (private_home / ".config" / "uv" / "uv.toml").write_text("# mine\nnative-tls = true\n")
+    monkeypatch.setenv("PATH", f"{fake_keyring_tools(tmp_path / 'bin', True)}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "uv", "--keyring")
+    assert code == 0, err
+    text = (private_home / ".config" / "uv" / "uv.toml").read_text()
+    assert text.startswith("# mine\n") and tomllib.loads(text) == {"native-tls": True, "keyring-provider": "subprocess"}
+    assert f"the index URL is https://aws@{ENDPOINT[8:]}simple/" in out
+    assert not [p for p in private_home.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
+
+
+def test_login_poetry_keyring_drops_a_stored_password_and_adds_the_backend_to_poetry(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path
+):
+    config_dir = private_home / ".config" / "pypoetry"
+    config_dir.mkdir(parents=True)
+    (config_dir / "auth.toml").write_text(
+        '[http-basic.codeartifact]\nusername = "aws"\npassword = "stale"\n[http-basic.corp]\nusername = "me"\n'
+    )
+    poetry = tmp_path / "bin" / "poetry"
+    poetry.parent.mkdir()
+    poetry.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/poetry-calls\n[ "$2" = show ] && exit 1\nexit 0\n')
+    poetry.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{poetry.parent}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")
+    assert code == 0, err
+    assert tomllib.loads((config_dir / "auth.toml").read_text()) == {"http-basic": {"corp": {"username": "me"}}}
+    assert tomllib.loads((config_dir / "config.toml").read_text())["repositories"]["codeartifact"] == {"url": ENDPOINT}
+    assert (tmp_path / "poetry-calls").read_text().splitlines() == [
+        "self show keyrings.codeartifact",
+        "self add keyrings.codeartifact",
+    ]
+
+
+def test_twine_has_no_keyring_login(ca, stub, capsys):
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", "twine", "--keyring")
+    assert code == 1 and "twine has no keyring login" in err
+
+
+# --- no second index behind our back -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "text", "variables", "words"),
+    [
+        (
+            "user",
+            "[global]\nextra-index-url = https://pypi.org/simple\n",
+            {},
+            "pip would also look in https://pypi.org/simple (extra-index-url",
+        ),
+        ("user", "[install]\nfind-links = /srv/wheels\n", {}, "(find-links, set in"),
+        (
+            "global",
+            "[global]\nextra-index-url = https://me:s3cret@corp.example/simple\n",
+            {},
+            "https://me:****@corp.example/simple",
+        ),
+        (
+            "venv",
+            "[global]\nindex-url = https://corp.example/simple\n",
+            {},
+            "(site) sets index-url https://corp.example/simple, which pip uses instead",
+        ),
+        (
+            None,
+            "",
+            {"PIP_INDEX_URL": "https://corp.example/simple"},
+            "the environment variable PIP_INDEX_URL sets index-url",
+        ),
+        (None, "", {"PIP_EXTRA_INDEX_URL": "https://pypi.org/simple"}, "the environment variable PIP_EXTRA_INDEX_URL"),
+    ],
+    ids=["user-extra", "install-find-links", "global-extra-masked", "venv-override", "env-override", "env-extra"],
+)
+def test_login_pip_refuses_a_second_index_and_writes_nothing(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path, layer, text, variables, words
+):
+    places = {
+        "user": private_home / ".config" / "pip" / "pip.conf",
+        "global": tmp_path / "xdg" / "pip" / "pip.conf",
+        "venv": tmp_path / "venv" / "pip.conf",
+    }
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg"))
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "venv"))
+    if layer:
+        places[layer].parent.mkdir(parents=True, exist_ok=True)
+        places[layer].write_text(text)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", "pip")
+    assert code == 1
+    assert words in err and "--allow-extra-index" in err and err.count("\n") == 1
+    assert "s3cret" not in err
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+    stubber.deactivate()
+    stubber.activate()
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip", "--allow-extra-index")[0] == 0
+
+
+def test_login_pip_accepts_its_own_index_anywhere_and_a_lower_one_it_replaces(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path
+):
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg"))
+    (tmp_path / "xdg" / "pip").mkdir(parents=True)
+    (tmp_path / "xdg" / "pip" / "pip.conf").write_text("[global]\nindex-url = https://mirror.example/simple\n")
+    monkeypatch.setenv("PIP_INDEX_URL", f"https://aws:old@{ENDPOINT[8:]}simple/")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("variables", "uv_toml", "words"),
+    [
+        ({"UV_EXTRA_INDEX_URL": "https://pypi.org/simple"}, "", "the environment variable UV_EXTRA_INDEX_URL"),
+        ({"UV_INDEX": "pypi=https://pypi.org/simple"}, "", "the environment variable UV_INDEX"),
+        ({}, '[[index]]\nname = "pypi"\nurl = "https://pypi.org/simple"\n', "index in "),
+    ],
+)
+def test_login_uv_refuses_a_second_index(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path, variables, uv_toml, words
+):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    if uv_toml:
+        (private_home / ".config" / "uv").mkdir(parents=True)
+        (private_home / ".config" / "uv" / "uv.toml").write_text(uv_toml)
+    monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", "uv")
+    assert code == 1 and words in err and "--allow-extra-index" in err
+    assert not (tmp_path / "args").exists()
+
+
+def test_login_uv_refuses_an_index_of_the_project_that_is_not_explicit(ca, stub, capsys, monkeypatch, tmp_path):
+    pyproject = ca.read_pyproject()
+    pyproject["tool"]["uv"]["index"].append({"name": "pypi", "url": "https://pypi.org/simple"})
+    monkeypatch.setattr(ca, "read_pyproject", lambda: pyproject)
+    monkeypatch.setenv("UV", str(fake_uv(tmp_path)))
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "login", "--tool", "uv")
+    assert code == 1 and "[[tool.uv.index]] pypi in pyproject.toml, not explicit" in err
+    pyproject["tool"]["uv"]["index"][-1]["explicit"] = True
+    stubber.deactivate()
+    stubber.activate()
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "uv")[0] == 0
 
 
 # --- settings --------------------------------------------------------------------------

@@ -99,7 +99,12 @@ def test_codeartifact_is_the_one_uv_index(bake):
     endpoint = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
     pyproject = pyproject_of(bake())
     assert pyproject["tool"]["uv"]["index"] == [
-        {"name": "codeartifact", "url": endpoint + "simple/", "publish-url": endpoint, "default": True}
+        {
+            "name": "codeartifact",
+            "url": endpoint.replace("https://", "https://aws@") + "simple/",  # the keyring's user
+            "publish-url": endpoint,
+            "default": True,
+        }
     ]
     assert pyproject["tool"]["codeartifact"] == {
         "domain": "my-domain",

@@ -1095,7 +1095,7 @@ BUILD_COMMANDS: dict[str, Callable[[Path], list[str]]] = {
 # How README.md runs this tool, by package manager, to print the command that finishes a job.
 TOOL_COMMANDS = {
     "uv": "uv run scripts/codeartifact.py",
-    "poetry": "pipx run scripts/codeartifact.py",
+    "poetry": "pipx run --index-url https://pypi.org/simple scripts/codeartifact.py",
     "pip": "python scripts/codeartifact.py",
 }
 
