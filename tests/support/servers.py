@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import socket
 import subprocess
 import sys
@@ -56,11 +57,17 @@ class PypiServer:
     def uploaded(self) -> list[str]:
         return sorted(path.name for path in self.packages.iterdir())
 
+    def accept_only(self, token: str) -> None:
+        """From now on, only ``token`` is accepted: pypiserver re-reads its htpasswd file when it
+        changes (a rotation, or an expiry, of the CodeArtifact token)."""
+        self.token = token
+        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True)
+        htpasswd.set_password("aws", token)
+        htpasswd.save()
+
     def start(self) -> None:
         self.packages.mkdir(parents=True, exist_ok=True)
-        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True)
-        htpasswd.set_password("aws", self.token)
-        htpasswd.save()
+        self.accept_only(self.token)
         server = Path(sys.executable).with_name("pypi-server")
         self.process = subprocess.Popen(
             [
@@ -108,13 +115,17 @@ class CodeArtifactStandIn:
 
     It answers the operations of scripts/codeartifact.py as CodeArtifact does (the shapes of
     botocore's model), refuses unsigned requests, and records every call in ``calls``.
-    ``token`` is what GetAuthorizationToken hands out: a test may set a wrong one.
+    ``token`` is what GetAuthorizationToken hands out: a test may set a wrong one. With
+    ``rotate``, every GetAuthorizationToken issues a new token and the repository accepts only the
+    newest, so a token written to a file goes stale as soon as anyone logs in again.
     """
 
     def __init__(self, repository: PypiServer, domain: str, owner: str, name: str) -> None:
         self.repository = repository
         self.domain, self.owner, self.name = domain, owner, name
         self.token = repository.token
+        self.rotate = False
+        self.issued: list[str] = []  # every token handed out while rotating
         self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -157,6 +168,10 @@ class CodeArtifactStandIn:
         return operation(query)
 
     def get_authorization_token(self, query: dict[str, str]) -> tuple[int, dict, None]:
+        if self.rotate:
+            self.token = "ca-" + secrets.token_urlsafe(24)
+            self.issued.append(self.token)
+            self.repository.accept_only(self.token)
         return 200, {"authorizationToken": self.token, "expiration": int(time.time()) + 43200}, None
 
     def get_repository_endpoint(self, query: dict[str, str]) -> tuple[int, dict, None]:

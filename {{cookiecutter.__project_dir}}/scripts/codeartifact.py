@@ -630,6 +630,7 @@ def login(
             if tool == "poetry"
             else ensure_keyring(environ, dry_run)
         )
+        writes += keyring_config_writes(environ)
     if dry_run:
         return lines + [
             f"would write {w.path}{' (mode 0600)' if w.private else ''}:\n{w.shown}" for w in writes
@@ -711,6 +712,29 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
     return f"installed keyring with {KEYRING_BACKEND} ({done}); {found}"
 
 
+def keyring_config_file(environ: Mapping[str, str]) -> Path:
+    """keyring's configuration (keyring.util.platform_.config_root), where keyrings.codeartifact
+    reads its options, and whose absence it reports on every use."""
+    if sys.platform == "win32":
+        return Path(environ.get("LOCALAPPDATA", Path.home())) / "Python Keyring" / "keyringrc.cfg"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "python_keyring" / "keyringrc.cfg"
+    config = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config / "python_keyring" / "keyringrc.cfg"
+
+
+def keyring_config_writes(environ: Mapping[str, str]) -> list[ConfigWrite]:
+    """A keyringrc.cfg with the backend's (empty) section, if there is none yet."""
+    path = keyring_config_file(environ)
+    if path.exists() or path.is_symlink():
+        return []
+    text = (
+        "# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
+        "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n"
+    )
+    return [ConfigWrite(path, text, text, private=False)]
+
+
 def pip_keyring_write(path: Path, endpoint: str) -> ConfigWrite:
     """pip's index without a password, and pip told to ask the keyring command for one."""
     parser = read_ini(path)
@@ -737,12 +761,27 @@ def uv_keyring_write(path: Path) -> ConfigWrite:
     return toml_write(path, document, private=False)
 
 
+def poetry_has_backend(poetry: str, environ: Mapping[str, str]) -> bool:
+    """Whether the Python that runs Poetry (its script's #! line) can import the backend; for
+    a Poetry started otherwise, whether ``poetry self`` lists it."""
+    first_line = Path(poetry).read_bytes()[:512].split(b"\n", 1)[0].decode(errors="replace")
+    python = first_line.removeprefix("#!").strip()
+    if (
+        first_line.startswith("#!")
+        and Path(python).name.startswith("python")
+        and Path(python).exists()
+    ):
+        check = f"import importlib.util as u, sys; sys.exit(not u.find_spec({KEYRING_BACKEND!r}))"
+        return run_tool([python, "-c", check], environ).returncode == 0
+    return run_tool([poetry, "self", "show", KEYRING_BACKEND], environ).returncode == 0
+
+
 def poetry_keyring(environ: Mapping[str, str], dry_run: bool) -> str:
     """keyrings.codeartifact in Poetry's own environment, where Poetry looks for keyrings."""
     poetry = find_program("poetry", environ)
     if not poetry:
         raise ToolError("Poetry is not installed: see https://python-poetry.org/docs/#installation")
-    if run_tool([poetry, "self", "show", KEYRING_BACKEND], environ).returncode == 0:
+    if poetry_has_backend(poetry, environ):
         return f"found {KEYRING_BACKEND} in Poetry's environment"
     command = [poetry, "self", "add", KEYRING_BACKEND]
     if dry_run:
