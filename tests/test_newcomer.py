@@ -123,7 +123,7 @@ def converse(command: list[str], answers: list[str], cwd: Path, seconds: float =
     pending = list(answers)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.3)
+        ready, _, _ = select.select([fd], [], [], 0.1)
         if ready:
             try:
                 chunk = os.read(fd, 65536)

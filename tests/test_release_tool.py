@@ -71,10 +71,15 @@ def pytest_keeps_its_signal_handlers() -> Iterator[None]:
         signal.signal(signum, handler)
 
 
+@pytest.fixture(scope="module")
+def botocore_session() -> Any:
+    """One session for the module: it loads CodeArtifact's service model once, not per test."""
+    return botocore.session.get_session()
+
+
 @pytest.fixture
-def stub() -> Iterator[tuple[Any, Stubber]]:
-    session = botocore.session.get_session()
-    client = session.create_client(
+def stub(botocore_session) -> Iterator[tuple[Any, Stubber]]:
+    client = botocore_session.create_client(
         "codeartifact", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
     with Stubber(client) as stubber:

@@ -129,7 +129,7 @@ class CodeArtifactStandIn:
         self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
