@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -16,7 +15,11 @@ import pytest
 
 from tests.support.tools import ProjectTools
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1]
+# mutation/run.py runs the fast layer on a copy of the template, against mutated copies of its
+# Python code: the template's own files are then read from TEMPLATE_UNDER_TEST, and the code
+# the tests import in-process from MUTATED_CODE (see load_code).
+TEMPLATE_DIR = Path(os.environ.get("TEMPLATE_UNDER_TEST") or Path(__file__).resolve().parents[1])
+MUTATED_CODE = os.environ.get("MUTATED_CODE")
 DEFAULTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
 MANAGERS: dict[str, dict] = DEFAULTS["_managers"]  # the package manager table
 
@@ -77,15 +80,26 @@ def bake_copy(bake, tmp_path_factory: pytest.TempPathFactory) -> Bake:
     return copy
 
 
-def load_release_tool(project: Path) -> ModuleType:
-    """Import a baked project's scripts/codeartifact.py as a module of its own."""
-    name = f"codeartifact_{abs(hash(str(project)))}"
-    spec = importlib.util.spec_from_file_location(name, project / "scripts" / "codeartifact.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
+def load_code(name: str, path: Path, mutated: str) -> ModuleType:
+    """Import the file at ``path`` as module ``name``, or under mutation testing the mutated
+    copy ``MUTATED_CODE/mutated`` in its place (``__file__`` stays ``path``, so a script finds
+    its project). mutmut tells its mutants apart by ``name``, the module it made them for."""
+    source = Path(MUTATED_CODE, mutated) if MUTATED_CODE else path
+    module = ModuleType(name)
+    module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
+    exec(compile(source.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
     return module
+
+
+def load_release_tool(project: Path) -> ModuleType:
+    """Import a baked project's scripts/codeartifact.py as a module."""
+    return load_code("codeartifact", project / "scripts" / "codeartifact.py", "codeartifact.py")
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import a hook as a module; its Jinja line only runs under __main__."""
+    return load_code(f"hooks.{name}", TEMPLATE_DIR / "hooks" / f"{name}.py", f"hooks/{name}.py")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import shlex
 import subprocess
 import sys
@@ -16,19 +15,9 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from tests.conftest import DEFAULTS, TEMPLATE_DIR
+from tests.conftest import DEFAULTS, TEMPLATE_DIR, load_hook
 
-
-def load_hook():
-    """Import the pre-generation hook as a module; its Jinja line only runs under __main__."""
-    spec = importlib.util.spec_from_file_location("pre_gen_project", TEMPLATE_DIR / "hooks" / "pre_gen_project.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = load_hook()
+hook = load_hook("pre_gen_project")
 
 # (key, value, why it is refused, the fix the message suggests or None)
 INVALID = [

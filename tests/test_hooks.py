@@ -1,0 +1,192 @@
+"""The post-generation hook, in-process: what it prints, what it records for cruft, what it tidies.
+
+tests/test_newcomer.py runs the same hook through the real cookiecutter command line; these tests
+call its functions directly, so that mutation testing (mutation/run.py) sees them run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MANAGERS, load_hook
+
+post = load_hook("post_gen_project")
+
+ANSWERS = {"package_name": "ledger-tools", "package_manager": "uv", "ci_provider": "github", "_managers": MANAGERS}
+
+UV_WITH_NOTHING_INSTALLED = """\
+Created ledger-tools. Next steps, one command each:
+
+  # uv not found on PATH: the first line installs uv
+  # set the project up with AWS credentials at hand (it writes uv.lock, which the commit takes)
+  python3 -m pip install --user uv \\
+    && cd ledger-tools \\
+    && uv run scripts/codeartifact.py login --tool uv --keyring \\
+    && uv sync \\
+    && uv run pytest
+
+  # commit it, then publish the first version (it prints how to install it back)
+  git init -q \\
+    && git add . \\
+    && git commit -qm 'First version' \\
+    && uv run scripts/codeartifact.py publish
+
+To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,
+then set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN \
+and send the ref in the OIDC subject (README.md, 'Continuous integration', gives the command).
+README.md explains installing, developing, releasing and the infrastructure;
+`cruft check` tells when the template has moved on (.cruft.json records it)."""
+
+
+def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish():
+    assert post.next_steps(ANSWERS, ["uv"]) == UV_WITH_NOTHING_INSTALLED
+
+
+def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_file():
+    answers = {**ANSWERS, "package_manager": "pip", "ci_provider": "gitlab"}
+    lines = post.next_steps(answers, []).splitlines()
+    setup = lines[lines.index("  # set the project up with AWS credentials at hand") + 1 :]
+    assert setup[:6] == [
+        "  cd ledger-tools \\",
+        "    && python3 -m venv .venv \\",
+        "    && . .venv/bin/activate \\",
+        "    && python -m pip install --upgrade pip \\",
+        "    && python -m pip install --index-url https://pypi.org/simple --require-hashes "
+        "-r scripts/requirements.txt \\",
+        "    && python scripts/codeartifact.py login --tool pip \\",
+    ]
+    assert "not found on PATH" not in "\n".join(lines)
+    assert "then set the CI/CD variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN" in lines[-3]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("gh:acme/template", "https://github.com/acme/template.git"),
+        ("gl:acme/group/template", "https://gitlab.com/acme/group/template.git"),
+        ("bb:acme/template", "https://bitbucket.org/acme/template"),
+        ("https://github.com/acme/template.git", "https://github.com/acme/template.git"),
+        ("git@github.com:acme/template.git", "git@github.com:acme/template.git"),
+        ("gh:", "gh:"),
+        ("zz:acme/template", "zz:acme/template"),
+    ],
+)
+def test_cruft_gets_the_full_url_of_an_abbreviated_template(template, expected):
+    assert post.template_url(template, "/nowhere") == expected
+
+
+def test_cruft_gets_the_absolute_folder_of_a_local_template(tmp_path, monkeypatch):
+    (tmp_path / "template").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert post.template_url("template", str(tmp_path / "clone")) == str(tmp_path / "clone")
+
+
+def git_repository(folder: Path) -> str:
+    """A repository with one commit; returns the commit."""
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run(["git", "-C", str(folder), *identity, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    return subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_record_names_the_template_its_commit_and_every_answer_but_the_bakes_own_folders(tmp_path):
+    commit = git_repository(tmp_path / "template")
+    answers = {
+        "project_name": "Grüße",
+        "_template": "gh:acme/template",
+        "_repo_dir": str(tmp_path / "template"),
+        "_output_dir": str(tmp_path),
+        "_checkout": "v2",
+    }
+    assert post.provenance(answers) == {
+        "template": "https://github.com/acme/template.git",
+        "commit": commit,
+        "checkout": "v2",
+        "context": {"cookiecutter": {"project_name": "Grüße", "_template": "gh:acme/template"}},
+        "directory": None,
+    }
+
+
+def test_a_template_outside_git_or_without_git_has_no_commit(tmp_path, monkeypatch):
+    assert post.template_commit(str(tmp_path)) is None
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
+    assert post.template_commit(str(tmp_path)) is None
+
+
+def test_empty_folders_go_and_the_rest_stays(tmp_path):
+    (tmp_path / "empty" / "nested").mkdir(parents=True)
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "file").write_text("x")
+    post.remove_empty_folders(str(tmp_path))
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == ["kept", "kept/file"]
+
+
+def test_cruft_is_recognised_only_when_it_regenerates_in_a_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp" / "diff").mkdir(parents=True)
+    (tmp_path / "tmp2").mkdir()
+    monkeypatch.chdir(tmp_path / "tmp" / "diff")
+    assert post.run_by_cruft_for_a_diff({"_commit": "abc"})
+    assert not post.run_by_cruft_for_a_diff({})
+    monkeypatch.chdir(tmp_path / "tmp2")  # a neighbour whose name starts with the temporary folder's
+    assert not post.run_by_cruft_for_a_diff({"_commit": "abc"})
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A bake's folder, as the hook finds it: the working directory, outside any temporary folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    folder = tmp_path / "ledger-tools"
+    (folder / "src" / "empty").mkdir(parents=True)
+    (folder / "pyproject.toml").write_text("")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no package manager installed
+    return folder
+
+
+def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(project, capsys):
+    answers = {**ANSWERS, "project_name": "Grüße", "_template": "gh:acme/template"}
+    post.main(answers)
+    record = (project / ".cruft.json").read_text(encoding="utf-8")
+    assert record.endswith("}\n") and '\n  "template": "https://github.com/acme/template.git",\n' in record
+    assert '"project_name": "Grüße"' in record  # readable, not \u-escaped
+    assert json.loads(record)["context"]["cookiecutter"]["package_manager"] == "uv"
+    assert not (project / "src").exists()
+    assert capsys.readouterr().out == UV_WITH_NOTHING_INSTALLED + "\n"
+
+
+def test_under_cruft_the_record_is_crufts_own(project, capsys):
+    post.main({**ANSWERS, "_commit": "abc"})
+    assert not (project / ".cruft.json").exists()
+    assert capsys.readouterr().out.startswith("Created ledger-tools. Next steps")
+
+
+def test_cruft_regenerating_for_a_diff_hears_nothing(project, capsys, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(project.parent))
+    post.main({**ANSWERS, "_commit": "abc"})
+    assert capsys.readouterr().out == ""
+    assert not (project / ".cruft.json").exists() and not (project / "src").exists()
+
+
+class ClosedPipe:
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_silences_the_rest_of_the_output(monkeypatch):
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    post.say("next steps")
+    assert sys.stdout.name == os.devnull
+    sys.stdout.close()
