@@ -397,17 +397,26 @@ def path_problems(answers: dict, project_dir: str) -> list[Problem]:
     for key, templates in LONGEST_PATHS.items():
         rule = next(rule for rule in RULES if rule.key == key)
         value = str(answers.get(key, ""))
-        for template in templates:
-            relative = template.format(**{key: value})
-            longest = max(len(os.fsencode(part)) for part in relative.split("/"))
-            length = len(os.fsencode(os.path.join(project_dir, relative)))
-            if longest > name_max or length >= path_max:
-                too_long = f"{longest} bytes" if longest > name_max else f"a path of {length} bytes"
-                reason = f"it would make the file name {relative} too long for the file system ({too_long})"
-                spare = min(name_max - (longest - len(value)), path_max - 1 - (length - len(value)))
-                problems.append(Problem(rule, value, reason, value[:spare] if spare > 0 else None))
-                break
+        paths = [path_lengths(project_dir, template.format(**{key: value})) for template in templates]
+        too_long = [(relative, longest, length) for relative, longest, length in paths
+                    if longest > name_max or length >= path_max]  # fmt: skip
+        if too_long:
+            relative, longest, length = too_long[0]
+            size = f"{longest} bytes" if longest > name_max else f"a path of {length} bytes"
+            reason = f"it would make the file name {relative} too long for the file system ({size})"
+            # the most characters the value may have for every path to fit
+            spare = min(
+                min(name_max - (longest - len(value)), path_max - 1 - (length - len(value)))
+                for _, longest, length in paths
+            )
+            problems.append(Problem(rule, value, reason, value[:spare] if spare > 0 else None))
     return problems
+
+
+def path_lengths(project_dir: str, relative: str) -> tuple[str, int, int]:
+    """``relative``, the bytes of its longest file name, and the bytes of its full path."""
+    longest = max(len(os.fsencode(part)) for part in relative.split("/"))
+    return relative, longest, len(os.fsencode(os.path.join(project_dir, relative)))
 
 
 def warnings(answers: dict) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import boto3
 import botocore.loaders
@@ -17,57 +19,80 @@ from packaging.version import InvalidVersion, Version
 
 from tests.conftest import DEFAULTS, TEMPLATE_DIR, load_hook
 
-hook = load_hook("pre_gen_project")
+
+@pytest.fixture(scope="module")
+def hook() -> ModuleType:
+    """The pre-generation hook as a module, imported by each session (so under mutation testing
+    the rules it builds at import time are built by the mutated code)."""
+    return load_hook("pre_gen_project")
+
+
+NOT_ALLOWED = "it contains characters that are not allowed"
+NOT_AN_IDENTIFIER = "it is not a Python identifier (ASCII letters, digits and '_', not starting with a digit)"
+INVISIBLE = "it holds invisible formatting characters (bidi controls or zero-width characters)"
 
 # (key, value, why it is refused, the fix the message suggests or None)
 INVALID = [
     ("project_name", "", "it has 0 characters", None),
     ("project_name", "x" * 101, "it has 101 characters", "x" * 100),
-    ("project_name", "two\nlines", "more than one line", "'two lines'"),
-    ("package_name", "-acme", "start with a letter or digit", "acme"),
+    ("project_name", "   ", "it has 0 characters", None),
+    ("description", "d" * 513, "it has 513 characters", "d" * 512),
+    ("package_name", "p" * 256, "it has 256 characters", "p" * 255),
+    ("project_name", "two\nlines", "it spans more than one line", "'two lines'"),
+    ("package_name", "-acme", "it must start with a letter or digit", "acme"),
     ("package_name", "acme utils", "spaces are not allowed", "acme-utils"),
-    ("package_name", "acme_", "end with a letter or digit", "acme"),
-    ("package_name", "café", "only ASCII", "cafe"),
-    ("package_name", "../evil", "start with a letter or digit", "evil"),
-    ("package_name", "a/b", "not allowed", "a-b"),
-    ("package_name", "a\\b", "not allowed", "a-b"),
-    ("import_name", "1abc", "not a Python identifier", "pkg_1abc"),
-    ("import_name", "class", "a Python keyword", "class_lib"),
-    ("import_name", "json", "standard-library module", "json_lib"),
-    ("import_name", "acme-utils", "not a Python identifier", "acme_utils"),
-    ("import_name", "a" * 248, "would make the file name tests/test_aaa", "a" * 247),
-    ("project_name", "Acme\u202eUtils", "invisible formatting characters", "AcmeUtils"),
-    ("author_name", "Jane\u200bDoe", "invisible formatting characters", "JaneDoe"),
-    ("description", "Reads \udcff files", "not valid Unicode", "'Reads  files'"),
-    ("project_name", "Acme\x1b[31mRed", "control characters", "'Acme[31mRed'"),
-    ("description", "first line\nsecond line", "more than one line", "'first line second line'"),
+    ("package_name", "acme_", "it must end with a letter or digit", "acme"),
+    ("package_name", "café", "only ASCII letters are allowed", "cafe"),
+    ("package_name", "../evil", "it must start with a letter or digit", "evil"),
+    ("package_name", "a/b", NOT_ALLOWED, "a-b"),
+    ("package_name", "a\\b", NOT_ALLOWED, "a-b"),
+    ("import_name", "1abc", NOT_AN_IDENTIFIER, "pkg_1abc"),
+    ("import_name", "class", "it is a Python keyword", "class_lib"),
+    ("import_name", "json", "it is the name of a standard-library module, which it would shadow", "json_lib"),
+    ("import_name", "acme-utils", NOT_AN_IDENTIFIER, "acme_utils"),
+    (
+        "import_name",
+        "a" * 248,
+        f"it would make the file name tests/test_{'a' * 248}.py too long for the file system (256 bytes)",
+        "a" * 247,
+    ),
+    ("project_name", "Acme\u202eUtils", INVISIBLE, "AcmeUtils"),
+    ("author_name", "Jane\u200bDoe", INVISIBLE, "JaneDoe"),
+    (
+        "description",
+        "Reads \udcff files",
+        "it is not valid Unicode (the terminal sent bytes that are not UTF-8)",
+        "'Reads  files'",
+    ),
+    ("project_name", "Acme\x1b[31mRed", "it contains control characters", "'Acme[31mRed'"),
+    ("description", "first line\nsecond line", "it spans more than one line", "'first line second line'"),
     ("author_name", "", "it has 0 characters", None),
-    ("author_email", "jane", "not an e-mail address", None),
-    ("author_email", "Jane Doe <jane@example.com>", "not an e-mail address", "jane@example.com"),
-    ("author_email", "jane@example", "not an e-mail address", None),
-    ("version", "v1.0", "leading 'v'", "1.0"),
-    ("version", "one", "not allowed", None),
-    ("version", "1.0 final", "not allowed", None),
-    ("aws_region", "us-east", "end in '-' and a number", None),
-    ("aws_region", "useast1", "end in '-' and a number", None),
+    ("author_email", "jane", "it is not an e-mail address", None),
+    ("author_email", "Jane Doe <jane@example.com>", "it is not an e-mail address", "jane@example.com"),
+    ("author_email", "jane@example", "it is not an e-mail address", None),
+    ("version", "v1.0", "a leading 'v' belongs in git tags, not in the version", "1.0"),
+    ("version", "one", NOT_ALLOWED, None),
+    ("version", "1.0 final", NOT_ALLOWED, None),
+    ("aws_region", "us-east", "it must end in '-' and a number", None),
+    ("aws_region", "useast1", "it must end in '-' and a number", None),
     ("aws_region", "US-EAST-1", "uppercase letters are not allowed", "us-east-1"),
     ("aws_region", "us_east_1", "underscores are not allowed", "us-east-1"),
     ("codeartifact_domain", "my_domain", "underscores are not allowed", "my-domain"),
     ("codeartifact_domain", "a", "it has 1 characters", None),
     ("codeartifact_domain", "d" * 51, "it has 51 characters", "d" * 50),
     ("codeartifact_domain", "My-Domain", "uppercase letters are not allowed", "my-domain"),
-    ("codeartifact_domain", "1domain", "start with a lowercase letter", "domain"),
-    ("codeartifact_domain", "domain-", "must not end with a hyphen", "domain"),
+    ("codeartifact_domain", "1domain", "it must start with a lowercase letter", "domain"),
+    ("codeartifact_domain", "domain-", "it must not end with a hyphen", "domain"),
     ("codeartifact_domain_owner", "12345", "it has 5 characters", None),
     ("codeartifact_domain_owner", "1" * 11, "it has 11 characters", None),
     ("codeartifact_domain_owner", "1" * 13, "it has 13 characters", None),
-    ("codeartifact_domain_owner", "1111-2222-3333", "digits only", "111122223333"),
-    ("codeartifact_domain_owner", "abcdefghijkl", "digits only", None),
+    ("codeartifact_domain_owner", "1111-2222-3333", "it must be digits only", "111122223333"),
+    ("codeartifact_domain_owner", "abcdefghijkl", "it must be digits only", None),
     ("codeartifact_repository", "r", "it has 1 characters", None),
     ("codeartifact_repository", "my repo", "spaces are not allowed", "my-repo"),
-    ("codeartifact_repository", "-repo", "start with a letter or digit", "repo"),
+    ("codeartifact_repository", "-repo", "it must start with a letter or digit", "repo"),
     ("codeartifact_repository", "r" * 101, "it has 101 characters", "r" * 100),
-    ("codeartifact_repository", "team/repo", "not allowed", "team-repo"),
+    ("codeartifact_repository", "team/repo", NOT_ALLOWED, "team-repo"),
     # cookiecutter itself refuses a value that is not one of a choice variable's choices
     ("python_min_version", "3.9", "but the choices are", None),
     ("license", "GPL-3.0", "but the choices are", None),
@@ -90,7 +115,7 @@ def test_a_wrong_answer_is_refused_and_leaves_nothing_behind(cookies, capfd, tmp
     assert not any((Path(str(tmp_path)) / "cookies").glob("bake*/*"))
 
 
-def test_every_problem_is_reported_at_once():
+def test_every_problem_is_reported_at_once(hook):
     answers = {**hook_defaults(), "codeartifact_domain": "my_domain", "version": "v2", "aws_region": "moon"}
     keys = [problem.rule.key for problem in hook.validate(answers)]
     assert keys == ["version", "aws_region", "codeartifact_domain"]
@@ -106,7 +131,7 @@ def hook_defaults() -> dict[str, str]:
     return dict(prompt_for_config(context, no_input=True))
 
 
-def test_the_default_answers_are_valid():
+def test_the_default_answers_are_valid(hook):
     assert hook.validate(hook_defaults()) == []
 
 
@@ -125,6 +150,26 @@ VALID_EDGES = {
     "pre-release version": {"version": "2.0.0rc1"},
     "a newer region": {"aws_region": "il-central-1"},
 }
+
+
+# Answers at the very edge of their rules, checked in-process only.
+VALID_BOUNDARIES = {
+    "one-character project name": {"project_name": "X"},
+    "hundred-character project name, padded": {"project_name": "  " + "X" * 100 + "  "},
+    "no description": {"description": ""},
+    "512-character description": {"description": "D" * 512},
+    "one-character package name": {"package_name": "a"},
+    "255-character package name": {"package_name": "p" * 255},
+    "uppercase e-mail": {"author_email": "JANE.DOE@EXAMPLE.COM"},
+}
+
+
+@pytest.mark.parametrize(
+    "answers", [*VALID_EDGES.values(), *VALID_BOUNDARIES.values()], ids=[*VALID_EDGES, *VALID_BOUNDARIES]
+)
+def test_valid_edge_values_are_accepted(hook, tmp_path, answers):
+    answers = {**hook_defaults(), **answers}
+    assert hook.validate(answers) + hook.path_problems(answers, str(tmp_path)) == []
 
 
 @pytest.mark.parametrize("answers", VALID_EDGES.values(), ids=VALID_EDGES.keys())
@@ -246,23 +291,23 @@ def botocore_shape(name: str) -> dict:
 @pytest.mark.parametrize(
     ("shape", "pattern", "length"),
     [
-        ("DomainName", hook.DOMAIN_PATTERN, hook.DOMAIN_LENGTH),
-        ("AccountId", hook.ACCOUNT_ID_PATTERN, hook.ACCOUNT_ID_LENGTH),
-        ("RepositoryName", hook.REPOSITORY_PATTERN, hook.REPOSITORY_LENGTH),
+        ("DomainName", "DOMAIN_PATTERN", "DOMAIN_LENGTH"),
+        ("AccountId", "ACCOUNT_ID_PATTERN", "ACCOUNT_ID_LENGTH"),
+        ("RepositoryName", "REPOSITORY_PATTERN", "REPOSITORY_LENGTH"),
     ],
 )
-def test_codeartifact_rules_are_botocore_rules(shape, pattern, length):
+def test_codeartifact_rules_are_botocore_rules(hook, shape, pattern, length):
     model = botocore_shape(shape)
-    assert pattern == model["pattern"]
-    assert length == (model["min"], model["max"])
+    assert getattr(hook, pattern) == model["pattern"]
+    assert getattr(hook, length) == (model["min"], model["max"])
 
 
-def test_package_name_length_is_botocore_rule():
+def test_package_name_length_is_botocore_rule(hook):
     model = botocore_shape("PackageName")
     assert (model["min"], model["max"]) == hook.PACKAGE_NAME_LENGTH
 
 
-def test_regions_are_botocore_codeartifact_regions():
+def test_regions_are_botocore_codeartifact_regions(hook):
     assert sorted(hook.CODEARTIFACT_REGIONS) == sorted(boto3.session.Session().get_available_regions("codeartifact"))
     assert all(hook.region_problem(region) is None for region in hook.CODEARTIFACT_REGIONS)
 
@@ -272,7 +317,7 @@ def test_regions_are_botocore_codeartifact_regions():
     ["0.1.0", "1.0", "2.0.0rc1", "1!2.0.post1.dev3+local.7", "1.0-beta", "1.0.0.DEV1", "v1.0", "1.0 final",
      "one", "1.0.", "1..0", "1.0+", "", "1.0-beta.x", "2024.1.1"],
 )  # fmt: skip
-def test_version_rule_agrees_with_packaging(version):
+def test_version_rule_agrees_with_packaging(hook, version):
     try:
         Version(version)
         packaging_accepts = not version.lower().startswith("v")  # the hook also refuses tag style
@@ -284,7 +329,7 @@ def test_version_rule_agrees_with_packaging(version):
 @pytest.mark.parametrize(
     "name", ["acme", "Acme.Utils_2", "a", "a-", "-a", "a b", "a..b", "café", "a/b", "a_b-c.d", "9lives"]
 )
-def test_package_name_rule_agrees_with_packaging(name):
+def test_package_name_rule_agrees_with_packaging(hook, name):
     try:
         packaging_accepts = Requirement(name).name == name
     except InvalidRequirement:
@@ -292,25 +337,151 @@ def test_package_name_rule_agrees_with_packaging(name):
     assert (hook.package_name_problem(name) is None) == packaging_accepts
 
 
-def test_every_suggested_fix_follows_its_rule():
-    for key, value, _, suggestion in INVALID:
-        if isinstance(DEFAULTS[key], list):
-            continue  # a choice, refused by cookiecutter
-        problems = hook.validate({**hook_defaults(), key: value}) + hook.path_problems({key: value}, "/tmp")
-        (problem,) = [p for p in problems if p.rule.key == key][:1]
-        assert (hook.shell_word(problem.fixed) if problem.fixed else None) == suggestion, (key, value)
-        if problem.fixed is not None:
-            assert hook.validate({**hook_defaults(), key: problem.fixed}) == [], (key, value, problem.fixed)
+FREE_TEXT_INVALID = [row for row in INVALID if not isinstance(DEFAULTS[row[0]], list)]  # choices: cookiecutter's
 
 
-def test_every_rule_example_follows_its_rule():
+@pytest.mark.parametrize(
+    ("key", "value", "reason", "fix"), FREE_TEXT_INVALID, ids=[f"{k}={v[:20]!r}" for k, v, *_ in FREE_TEXT_INVALID]
+)
+def test_the_refusal_names_the_answer_the_rule_and_a_fix_that_follows_it(hook, tmp_path, key, value, reason, fix):
+    """The hook's own functions, in-process (the bakes above run it as a script)."""
+    answers = {**hook_defaults(), key: value}
+    problems = hook.validate(answers) + hook.path_problems(answers, str(tmp_path))
+    (problem,) = [p for p in problems if p.rule.key == key]
+    rule = problem.rule
+    advice = f"try {fix}" if fix else f"for example {rule.example}"
+    assert problem.message() == f"{key}: got {shown(value)}, but {reason}; {advice}. It must be {rule.rule}."
+    if problem.fixed is not None:
+        fixed = {**hook_defaults(), key: problem.fixed}
+        assert hook.validate(fixed) + hook.path_problems(fixed, str(tmp_path)) == [], (key, value, problem.fixed)
+
+
+# What the messages write for the characters a terminal would act on, in the answers above.
+ESCAPES = {"\n": "\\x0a", "\x1b": "\\x1b", "\u200b": "\\u200b", "\u202e": "\\u202e", "\udcff": "\\udcff"}
+
+
+def shown(value: str) -> str:
+    return '"' + "".join(ESCAPES.get(char, char) for char in value) + '"'
+
+
+def test_an_answer_is_shown_with_every_character_a_terminal_acts_on_escaped(hook):
+    assert hook.shown("a\x07\x9b\u2028\U000e0001 é 😀") == '"a\\x07\\x9b\\u2028\\U000e0001 é 😀"'
+
+
+def test_every_rule_example_follows_its_rule(hook):
     for rule in hook.RULES:
         assert rule.problem(rule.example) is None, rule.key
 
 
-def test_every_free_text_answer_has_a_rule_and_every_answer_a_prompt():
+def test_every_free_text_answer_has_a_rule_and_every_answer_a_prompt(hook):
     """Choice variables need no rule: cookiecutter refuses a value that is not a choice."""
     asked = [key for key in DEFAULTS if not key.startswith("_")]
     free_text = [key for key in asked if not isinstance(DEFAULTS[key], list)]
     assert [rule.key for rule in hook.RULES] == free_text
     assert sorted(DEFAULTS["__prompts__"]) == sorted(asked)
+
+
+# --- the report, in-process (the bakes above run the hook as a script) ---------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "it's", "two words", "tab\there", "é 😀", "\x1b[31mred", "back\\slash", "new\nline", "it's\x07"]
+)
+def test_a_shell_word_reads_back_as_the_text(hook, text):
+    word = hook.shell_word(text)
+    echoed = subprocess.run(["bash", "-c", f"printf %s {word}"], capture_output=True, text=True, check=True).stdout
+    assert echoed == text
+    assert word.startswith("$'") == (not text.isprintable())
+
+
+def rerun_words(command: str) -> list[str]:
+    return shlex.split(command.replace("\\\n", " "))
+
+
+def test_the_report_lists_every_problem_then_the_command_with_every_answer(hook, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PWD", str(tmp_path))
+    asked = {**hook_defaults(), "codeartifact_domain": "my_domain", "codeartifact_domain_owner": "12345"}
+    answers = {**asked, "_template": "gh:acme/template", "_checkout": "v2", "_output_dir": str(tmp_path / "out")}
+
+    assert hook.main(answers, str(tmp_path)) == 1
+
+    report = capsys.readouterr().err
+    problems = hook.validate(answers)
+    head, command = report.split("(edit any value first if you like):\n\n")
+    assert head == "\n".join([
+        "error: 2 answers cannot be used, so no project was created:",
+        "",
+        "  - " + problems[0].message(),
+        "",
+        "  - " + problems[1].message(),
+        "",
+        "Run this to try again with every answer kept and the suggested fixes applied ",
+    ])  # fmt: skip
+    comment, command = command.split("\n", 1)
+    assert comment == "# first replace the ... of: codeartifact_domain_owner"
+    lines = command.rstrip("\n").splitlines()
+    assert command.endswith("\n\n") and all(line.endswith(" \\") for line in lines[:-1])
+    fixed = {**asked, "codeartifact_domain": "my-domain", "codeartifact_domain_owner": "..."}
+    assert rerun_words(command) == [
+        sys.executable, "-m", "cookiecutter", "gh:acme/template", "--checkout", "v2",
+        "--output-dir", str(tmp_path / "out"), "--no-input", *[f"{key}={value}" for key, value in fixed.items() if not key.startswith("_")],
+    ]  # fmt: skip
+
+
+def test_one_problem_is_one_answer_and_the_folder_the_user_is_in_goes_unsaid(hook, tmp_path, monkeypatch):
+    monkeypatch.setenv("PWD", str(tmp_path))
+    answers = {**hook_defaults(), "version": "v1.0", "_output_dir": str(tmp_path)}
+    report = hook.report(answers, hook.validate(answers))
+    assert report.startswith("error: 1 answer cannot be used, so no project was created:\n")
+    command = report.split("(edit any value first if you like):\n\n")[1]
+    assert not command.startswith("#")
+    assert rerun_words(command)[:5] == [sys.executable, "-m", "cookiecutter", "TEMPLATE", "--no-input"]
+    assert "version=1.0" in rerun_words(command)
+
+
+def test_a_region_unknown_to_this_template_is_kept_with_one_warning(hook, tmp_path, capsys):
+    assert hook.main({**hook_defaults(), "aws_region": "il-central-1"}, str(tmp_path)) == 0
+    known = ", ".join(hook.CODEARTIFACT_REGIONS)
+    assert capsys.readouterr().err == (
+        f"warning: aws_region: il-central-1 is not a CodeArtifact region known to this template ({known}); "
+        "it is kept, in case the region is newer.\n"
+    )
+    assert hook.warnings({"aws_region": "us-east-1"}) == hook.warnings({"aws_region": "US-EAST-1"}) == []
+
+
+def test_valid_answers_pass_in_silence(hook, tmp_path, capsys):
+    assert hook.main(hook_defaults(), str(tmp_path)) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def deep_folder(root: Path, length: int) -> Path:
+    """An existing folder whose path is ``length`` bytes long."""
+    folder = root
+    while len(str(folder)) < length - 201:
+        folder /= "d" * 200
+    folder /= "e" * (length - len(str(folder)) - 1)
+    folder.mkdir(parents=True)
+    assert len(str(folder)) == length
+    return folder
+
+
+def test_an_import_name_that_would_make_too_long_a_path_gets_the_longest_that_fits(hook, tmp_path):
+    path_max = os.pathconf(tmp_path, "PC_PATH_MAX")
+    folder = deep_folder(tmp_path, path_max - 100)
+    (problem,) = hook.path_problems({"import_name": "a" * 90}, str(folder))
+    # tests/test_{name}.py is too long first (14 bytes beside the name), src/{name}/__init__.py
+    # is the longest (16): the fix must fit both.
+    assert problem.reason == (
+        f"it would make the file name tests/test_{'a' * 90}.py too long for the file system "
+        f"(a path of {path_max - 100 + 1 + 14 + 90} bytes)"
+    )
+    assert problem.fixed == "a" * (100 - 1 - 16 - 1)
+    assert hook.path_problems({"import_name": problem.fixed}, str(folder)) == []
+    assert hook.path_problems({"import_name": problem.fixed + "a"}, str(folder)) != []
+
+
+def test_a_folder_too_deep_for_any_import_name_gets_no_fix(hook, tmp_path):
+    folder = deep_folder(tmp_path, os.pathconf(tmp_path, "PC_PATH_MAX") - 10)
+    (problem,) = hook.path_problems({"import_name": "a"}, str(folder))
+    assert problem.fixed is None
+    assert problem.message().endswith("; for example acme_utils. It must be " + problem.rule.rule + ".")
