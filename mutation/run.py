@@ -62,7 +62,8 @@ def tracked_files(root: Path) -> list[str]:
     """The files git would commit: tracked ones and new ones it does not ignore."""
     listing = subprocess.run(
         ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     ).stdout
     return [name for name in os.fsdecode(listing).split("\0") if name and (root / name).is_file()]
 
@@ -104,7 +105,11 @@ def statuses(work: Path, env: dict[str, str]) -> dict[str, str]:
     """Every mutant's status, from ``mutmut results --all true`` (lines ``    name: status``)."""
     listing = subprocess.run(
         [sys.executable, "-m", "mutmut", "results", "--all", "true"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return dict(re.findall(r"^\s+(\S+): (.+)$", listing, flags=re.MULTILINE))
 
