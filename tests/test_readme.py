@@ -36,9 +36,10 @@ def test_the_readme_lists_every_variable():
 
 
 def test_the_template_code_passes_ruff():
-    """The hooks, the Jinja extension and these tests follow ruff.toml (the baked code has its own)."""
+    """The hooks, the Jinja extension, these tests and the maintainers' scripts follow ruff.toml
+    (the baked code has its own)."""
     ruff = [str(Path(sys.executable).with_name("ruff"))]
-    paths = ["hooks", "local_extensions.py", "tests"]
+    paths = ["hooks", "local_extensions.py", "tests", "benchmarks", "mutation"]
     for command in (["check", *paths], ["format", "--check", *paths]):
         proc = subprocess.run(ruff + command, cwd=TEMPLATE_DIR, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
