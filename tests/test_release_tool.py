@@ -18,7 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -1159,3 +1159,132 @@ def test_verify_refuses_what_does_not_install_and_masks_the_token(
     code, _, err = run(ca, capsys, client, "verify")
     assert code == 1
     assert words in err and TOKEN not in err
+
+
+# --- the command line --------------------------------------------------------------------
+
+HELP_SNAPSHOT = Path(__file__).with_name("support") / "release-tool-help.txt"
+
+
+def test_the_help_of_every_command_is_the_reviewed_text(ca, capsys, monkeypatch, request):
+    """The help is the tool's interface: a change to it (an option, a default, a word) must be
+    deliberate. After an intended change, copy the text the failure names over the snapshot."""
+    monkeypatch.setenv("COLUMNS", "100")
+    texts = []
+    commands = ["login", "env", "url", "publish", "verify", "check-tag"]  # the top help lists them all
+    for argv in (["--help"], *([command, "--help"] for command in commands)):
+        with pytest.raises(SystemExit):
+            ca.parser().parse_args(argv)
+        texts.append(f"$ codeartifact.py {' '.join(argv)}\n{capsys.readouterr().out}")
+    text = "\n".join(texts)
+    if text != HELP_SNAPSHOT.read_text(encoding="utf-8"):
+        new = Path(request.config.cache.mkdir("snapshots")) / HELP_SNAPSHOT.name
+        new.write_text(text, encoding="utf-8")
+        pytest.fail(f"the help changed: compare {new} with {HELP_SNAPSHOT}")
+
+
+# --- where each tool keeps its configuration, on each platform ----------------------------
+
+
+@pytest.fixture
+def on_platform(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., dict[str, str]]:
+    """``on_platform(name, **variables)``: run as if on ``name``, home /h, with only these variables."""
+
+    def switch(platform: str, **variables: str) -> dict[str, str]:
+        monkeypatch.setattr(sys, "platform", platform)
+        monkeypatch.setenv("HOME", str(tmp_path / "h"))
+        return variables
+
+    return switch
+
+
+def test_pip_reads_its_files_where_the_pip_documentation_says(ca, on_platform, tmp_path):
+    """https://pip.pypa.io/en/stable/topics/configuration/#location, in pip's order."""
+    h = tmp_path / "h"
+    linux = on_platform("linux", XDG_CONFIG_DIRS=f"/x1{os.pathsep}/x2", VIRTUAL_ENV="/venv")
+    assert ca.pip_config_files(linux) == [
+        ("global", Path("/x1/pip/pip.conf")),
+        ("global", Path("/x2/pip/pip.conf")),
+        ("global", Path("/etc/pip.conf")),
+        ("user", h / ".pip" / "pip.conf"),
+        ("user", h / ".config" / "pip" / "pip.conf"),
+        ("site", Path("/venv/pip.conf")),
+    ]
+    assert ca.pip_config_files({"XDG_CONFIG_HOME": "/c"})[:2] == [
+        ("global", Path("/etc/xdg/pip/pip.conf")),
+        ("global", Path("/etc/pip.conf")),
+    ]
+    assert ca.pip_config_files({"XDG_CONFIG_HOME": "/c"})[-1] == ("user", Path("/c/pip/pip.conf"))
+
+    darwin = on_platform("darwin")
+    assert ca.pip_config_files(darwin) == [
+        ("global", Path("/Library/Application Support/pip/pip.conf")),
+        ("user", h / ".pip" / "pip.conf"),
+        ("user", h / ".config" / "pip" / "pip.conf"),  # no ~/Library/Application Support/pip
+    ]
+    (h / "Library" / "Application Support" / "pip").mkdir(parents=True)
+    assert ca.pip_config_files(darwin)[-1] == ("user", h / "Library" / "Application Support" / "pip" / "pip.conf")
+
+    windows = on_platform("win32", APPDATA="/appdata", VIRTUAL_ENV="/venv")
+    assert ca.pip_config_files(windows) == [
+        ("global", Path("C:/ProgramData/pip/pip.ini")),
+        ("user", h / "pip" / "pip.ini"),
+        ("user", Path("/appdata/pip/pip.ini")),
+        ("site", Path("/venv/pip.ini")),
+    ]
+    assert ca.pip_config_files({"PROGRAMDATA": "/pd"})[0] == ("global", Path("/pd/pip/pip.ini"))
+    assert ca.pip_config_files({})[-1] == ("user", h / "AppData" / "Roaming" / "pip" / "pip.ini")
+
+
+def test_pip_config_file_replaces_the_users_files_only_when_it_exists(ca, on_platform, tmp_path):
+    given = tmp_path / "given.conf"
+    linux = on_platform("linux", XDG_CONFIG_DIRS="/x", PIP_CONFIG_FILE=str(given))
+    kinds = ["global", "global", "user", "user", "PIP_CONFIG_FILE"]
+    assert [kind for kind, _ in ca.pip_config_files(linux)] == kinds
+    given.write_text("")
+    assert ca.pip_config_files(linux) == [
+        ("global", Path("/x/pip/pip.conf")),
+        ("global", Path("/etc/pip.conf")),
+        ("PIP_CONFIG_FILE", given),
+    ]
+    assert ca.pip_config_file(linux) == given
+    assert ca.pip_config_file({"XDG_CONFIG_HOME": "/c"}) == Path("/c/pip/pip.conf")
+
+
+@pytest.mark.parametrize(
+    ("platform", "variables", "poetry", "uv", "keyring"),
+    [
+        ("linux", {}, "h/.config/pypoetry", "h/.config/uv/uv.toml", "h/.config/python_keyring/keyringrc.cfg"),
+        ("linux", {"XDG_CONFIG_HOME": "/c"}, "/c/pypoetry", "/c/uv/uv.toml", "/c/python_keyring/keyringrc.cfg"),
+        (
+            "darwin",
+            {"XDG_CONFIG_HOME": "/c"},
+            "h/Library/Application Support/pypoetry",
+            "/c/uv/uv.toml",
+            "h/Library/Application Support/python_keyring/keyringrc.cfg",
+        ),
+        (
+            "win32",
+            {"APPDATA": "/a", "LOCALAPPDATA": "/l"},
+            "/a/pypoetry",
+            "/a/uv/uv.toml",
+            "/l/Python Keyring/keyringrc.cfg",
+        ),
+        (
+            "win32",
+            {},
+            "h/AppData/Roaming/pypoetry",
+            "h/AppData/Roaming/uv/uv.toml",
+            "h/Python Keyring/keyringrc.cfg",
+        ),
+    ],
+)
+def test_poetry_uv_and_keyring_keep_their_configuration_where_their_documentation_says(
+    ca, on_platform, tmp_path, platform, variables, poetry, uv, keyring
+):
+    """platformdirs (Poetry), https://docs.astral.sh/uv/concepts/configuration-files/ (uv) and
+    keyring.util.platform_ (keyring); a relative path here is under the home folder."""
+    environ = on_platform(platform, **variables)
+    assert ca.user_config_dir("pypoetry", environ) == tmp_path / poetry
+    assert ca.uv_config_file(environ) == tmp_path / uv
+    assert ca.keyring_config_file(environ) == tmp_path / keyring

@@ -394,6 +394,11 @@ def pip_config_file(environ: Mapping[str, str]) -> Path:
     """The user file ``pip config set`` writes to, as the AWS CLI's login uses it."""
     if environ.get("PIP_CONFIG_FILE"):
         return Path(environ["PIP_CONFIG_FILE"])
+    return pip_user_file(environ)
+
+
+def pip_user_file(environ: Mapping[str, str]) -> Path:
+    """pip's per-user file: https://pip.pypa.io/en/stable/topics/configuration/#location"""
     if sys.platform == "darwin" and not user_config_dir("pip", environ).is_dir():
         return Path.home() / ".config" / "pip" / "pip.conf"
     return user_config_dir("pip", environ) / ("pip.ini" if sys.platform == "win32" else "pip.conf")
@@ -827,13 +832,7 @@ def pip_config_files(environ: Mapping[str, str]) -> list[tuple[str, Path]]:
     if config_file and Path(config_file).exists():  # pip then skips the user's files
         files = [entry for entry in files if entry[0] != "user"]
     else:
-        files.append(
-            (
-                "user",
-                user_config_dir("pip", environ)
-                / ("pip.ini" if sys.platform == "win32" else "pip.conf"),
-            )
-        )
+        files.append(("user", pip_user_file(environ)))
     if environ.get("VIRTUAL_ENV"):  # the environment pip installs into
         files.append(
             (
@@ -1480,7 +1479,7 @@ def parser() -> argparse.ArgumentParser:
     sub = commands.add_parser(
         "login", parents=[duration], help="configure a tool to use the repository"
     )
-    sub.add_argument("--tool", choices=TOOLS, required=True)
+    sub.add_argument("--tool", choices=TOOLS, required=True, help="the tool to set up")
     sub.add_argument(
         "--keyring",
         action="store_true",
@@ -1501,7 +1500,9 @@ def parser() -> argparse.ArgumentParser:
         "env", parents=[duration], help="print shell lines that export credentials"
     )
     sub.add_argument("--tool", choices=TOOLS, help="only this tool's variables (default: all)")
-    sub.add_argument("--shell", choices=("sh", "powershell"), default="sh")
+    sub.add_argument(
+        "--shell", choices=("sh", "powershell"), default="sh", help="the lines' shell (default: sh)"
+    )
     sub.set_defaults(run=command_env, aws=True)
 
     sub = commands.add_parser("url", help="print the repository URL (no token)")
