@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -1288,3 +1289,86 @@ def test_poetry_uv_and_keyring_keep_their_configuration_where_their_documentatio
     assert ca.user_config_dir("pypoetry", environ) == tmp_path / poetry
     assert ca.uv_config_file(environ) == tmp_path / uv
     assert ca.keyring_config_file(environ) == tmp_path / keyring
+
+
+# --- the child processes of a release ----------------------------------------------------
+
+
+def test_a_step_runs_in_the_project_in_its_own_session_with_only_the_given_environment(ca):
+    script = (
+        "import os, sys; print(os.getcwd()); print(sorted(k for k in os.environ if k != 'LC_CTYPE')); "
+        "print(repr(sys.stdin.read()), flush=True); print(os.getpgid(0) == os.getpid(), file=sys.stderr); sys.exit(3)"
+    )
+    proc = ca.run_child([sys.executable, "-c", script], {"ONLY": "this"})
+    assert (proc.returncode, proc.stderr) == (3, "")
+    assert proc.stdout.splitlines() == [str(ca.PROJECT_ROOT), "['ONLY']", "''", "True"]
+    assert proc.args == [sys.executable, "-c", script]
+
+
+def process_is_gone(pid: int, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_step_that_outlives_its_timeout_is_stopped_with_everything_it_started(ca, tmp_path):
+    pid_file = tmp_path / "grandchild"
+    command = ["sh", "-c", f'sleep 30 & echo $! > "{pid_file}"; wait']
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=r"^no answer within 0\.5 s$"):
+        ca.run_child(command, dict(os.environ), timeout=0.5)
+    assert time.monotonic() - started < 4
+    assert process_is_gone(int(pid_file.read_text()))
+
+
+def test_a_step_that_ignores_sigterm_is_killed_after_five_seconds(ca):
+    script = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert child.stdout.readline() == "up\n"
+    started = time.monotonic()
+    ca.stop_group(child)
+    assert 5 <= time.monotonic() - started < 8
+    assert child.returncode == -signal.SIGKILL
+    assert child.stdout.closed or child.stdout.read() == ""
+
+
+def test_stopping_a_step_that_already_ended_does_nothing(ca):
+    child = subprocess.Popen([sys.executable, "-c", "print('bye')"], stdout=subprocess.PIPE, text=True)
+    child.wait()
+    ca.stop_group(child)
+    assert child.returncode == 0
+
+
+@pytest.mark.parametrize(("signum", "name", "code"), [(signal.SIGINT, "SIGINT", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_a_signal_becomes_its_own_exit_code(ca, signum, name, code):
+    stopped = ca.Stopped(signum)
+    assert (str(stopped), stopped.exit_code) == (f"stopped by {name}", code)
+
+
+def test_a_failed_tool_is_named_by_its_last_line_or_its_status(ca):
+    assert ca.last_line(subprocess.CompletedProcess([], 2, "first\nsecond\n", "third\n\n")) == "third"
+    assert ca.last_line(subprocess.CompletedProcess([], 2, "only\n", "")) == "only"
+    assert ca.last_line(subprocess.CompletedProcess([], 2, " \n", "")) == "exit status 2"
+
+
+def test_the_work_tree_is_clean_dirty_or_not_in_git(bake_copy, monkeypatch):
+    project = bake_copy(project_name="Git State")
+    module = load_release_tool(project)
+    assert module.git_tree_state() == "none"
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    assert module.git_tree_state() == "clean"
+    assert module.git_output("rev-parse", "--is-inside-work-tree") == "true\n"
+    (project / "new.txt").write_text("x")
+    assert module.git_tree_state() == "dirty"
+    monkeypatch.setenv("PATH", "")
+    assert module.git_output("status") is None and module.git_tree_state() == "none"
