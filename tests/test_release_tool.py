@@ -1372,3 +1372,62 @@ def test_the_work_tree_is_clean_dirty_or_not_in_git(bake_copy, monkeypatch):
     assert module.git_tree_state() == "dirty"
     monkeypatch.setenv("PATH", "")
     assert module.git_output("status") is None and module.git_tree_state() == "none"
+
+
+# --- the build's environment and the .pypirc it may share ---------------------------------
+
+BUILD_CREDENTIALS = {
+    "uv": {"UV_INDEX_CODEARTIFACT_USERNAME": "aws", "UV_INDEX_CODEARTIFACT_PASSWORD": TOKEN},
+    "poetry": {
+        "POETRY_REPOSITORIES_CODEARTIFACT_URL": ENDPOINT,
+        "POETRY_HTTP_BASIC_CODEARTIFACT_USERNAME": "aws",
+        "POETRY_HTTP_BASIC_CODEARTIFACT_PASSWORD": TOKEN,
+    },
+    "pip": {"PIP_INDEX_URL": f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"},
+}
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_the_build_gets_its_tools_credentials_and_the_commits_time(ca, private_home, monkeypatch, manager):
+    asked = []
+    monkeypatch.setattr(ca, "git_output", lambda *args: asked.append(args) or "1700000000\n")
+    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", manager)
+    environ = ca.build_environment(settings, ENDPOINT, TOKEN)
+    added = {name: value for name, value in environ.items() if os.environ.get(name) != value}
+    assert added == {**BUILD_CREDENTIALS[manager], "SOURCE_DATE_EPOCH": "1700000000"}
+    assert asked == [("log", "-1", "--format=%ct")]
+
+
+@pytest.mark.parametrize("commit_time", [None, "", " \n"])
+def test_without_a_commit_the_build_gets_no_time(ca, private_home, monkeypatch, commit_time):
+    monkeypatch.setattr(ca, "git_output", lambda *args: commit_time)
+    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", "uv")
+    assert "SOURCE_DATE_EPOCH" not in ca.build_environment(settings, ENDPOINT, TOKEN)
+
+
+def test_a_source_date_epoch_of_the_users_wins(ca, private_home, monkeypatch):
+    monkeypatch.setattr(ca, "git_output", lambda *args: "1700000000\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
+    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", "uv")
+    assert ca.build_environment(settings, ENDPOINT, TOKEN)["SOURCE_DATE_EPOCH"] == "315532800"
+
+
+def test_login_twine_keeps_every_other_index_of_the_pypirc_and_names_what_it_replaces(ca, stub, capsys, private_home):
+    pypirc = private_home / ".pypirc"
+    pypirc.write_text(
+        "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    codeartifact\n\n"
+        "[pypi]\nusername = __token__\n\n[testpypi]\nrepository = https://test.pypi.org/legacy/\n\n"
+        "[codeartifact]\nrepository = https://old.example/pypi/old/\nusername = aws\npassword = old\n"
+    )
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "twine")
+    assert code == 0
+    parser = ini(pypirc)
+    assert parser.get("distutils", "index-servers").split() == ["pypi", "testpypi", "codeartifact"]
+    assert parser.defaults() == {}
+    assert dict(parser["pypi"]) == {"username": "__token__"}
+    assert dict(parser["testpypi"]) == {"repository": "https://test.pypi.org/legacy/"}
+    assert dict(parser["codeartifact"]) == {"repository": ENDPOINT, "username": "aws", "password": TOKEN}
+    assert "codeartifact.repository https://old.example/pypi/old/" in out + err
+    assert TOKEN not in out + err and "password = old" not in out + err
