@@ -1431,3 +1431,130 @@ def test_login_twine_keeps_every_other_index_of_the_pypirc_and_names_what_it_rep
     assert dict(parser["codeartifact"]) == {"repository": ENDPOINT, "username": "aws", "password": TOKEN}
     assert "codeartifact.repository https://old.example/pypi/old/" in out + err
     assert TOKEN not in out + err and "password = old" not in out + err
+
+
+# --- the files login writes, and the keyring it needs -------------------------------------
+
+PIP_CONF = (
+    "[global]\nindex-url = https://me:s3cret@old.example/simple/\ntimeout = 60\n\n[install]\nno-binary = :none:\n"
+)
+INDEX = f"{ENDPOINT[8:]}simple/"
+
+
+def test_pip_gets_the_token_in_its_index_url_and_keeps_the_rest(ca, tmp_path):
+    conf = tmp_path / "pip.conf"
+    conf.write_text(PIP_CONF)
+    write = ca.pip_write(conf, ENDPOINT, TOKEN)
+    rest = "timeout = 60\n\n[install]\nno-binary = :none:\n\n"
+    assert write.text == f"[global]\nindex-url = https://aws:{TOKEN}@{INDEX}\n{rest}"
+    assert write.shown == f"[global]\nindex-url = https://aws:****@{INDEX}\n{rest}"
+    assert (write.path, write.private, write.replaced) == (
+        conf,
+        True,
+        "global.index-url https://me:****@old.example/simple/",
+    )
+
+
+def test_pip_with_the_keyring_gets_the_user_only_and_asks_the_keyring(ca, tmp_path):
+    conf = tmp_path / "pip.conf"
+    conf.write_text(PIP_CONF)
+    write = ca.pip_keyring_write(conf, ENDPOINT)
+    expected = (
+        f"[global]\nindex-url = https://aws@{INDEX}\ntimeout = 60\nkeyring-provider = subprocess\n\n"
+        "[install]\nno-binary = :none:\n\n"
+    )
+    assert (write.text, write.shown) == (expected, expected)
+    assert write.replaced == "global.index-url https://me:****@old.example/simple/"
+    fresh = ca.pip_keyring_write(tmp_path / "new.conf", ENDPOINT)
+    assert fresh.text == f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n\n"
+    assert fresh.replaced == ""
+
+
+def fake_program(path: Path, script: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def keyringless(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A PATH with a pipx that 'installs' a keyring command on inject, and no uv or keyring."""
+    bin_dir = tmp_path / "bin"
+    keyring = fake_program(tmp_path / "keyring-program", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
+    fake_program(
+        bin_dir / "pipx",
+        f'echo "$@" >> {tmp_path}/pipx-calls\n[ "$1" = inject ] && cp {keyring} {bin_dir}/keyring\nexit 0',
+    )
+    return bin_dir, {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+
+
+def test_without_uv_the_keyring_is_installed_with_pipx(ca, tmp_path, keyringless):
+    bin_dir, environ = keyringless
+    done = f"{bin_dir}/pipx install --force keyring && {bin_dir}/pipx inject keyring keyrings.codeartifact"
+    assert ca.ensure_keyring(environ, dry_run=True) == f"would run: {done}"
+    assert not (tmp_path / "pipx-calls").exists()
+    assert ca.ensure_keyring(environ) == f"installed keyring with keyrings.codeartifact ({done}); {bin_dir}/keyring"
+    assert (tmp_path / "pipx-calls").read_text().splitlines() == [
+        "install --force keyring",
+        "inject keyring keyrings.codeartifact",
+    ]
+    assert ca.ensure_keyring(environ) == f"found {bin_dir}/keyring with keyrings.codeartifact"
+
+
+def test_the_uv_variable_names_the_uv_that_installs_the_keyring(ca, tmp_path, keyringless):
+    _, environ = keyringless
+    uv = fake_program(tmp_path / "elsewhere" / "uv", "exit 0")
+    assert ca.ensure_keyring({**environ, "UV": str(uv)}, dry_run=True) == (
+        f"would run: {uv} tool install --force keyring --with keyrings.codeartifact"
+    )
+
+
+def test_a_keyring_install_that_fails_or_lands_off_path_is_one_clear_error(ca, tmp_path, keyringless):
+    bin_dir, environ = keyringless
+    fake_program(bin_dir / "pipx", "echo 'something went wrong'; echo 'no space left' >&2; exit 1")
+    with pytest.raises(ca.ToolError) as failed:
+        ca.ensure_keyring(environ)
+    assert str(failed.value) == f"`{bin_dir}/pipx install --force keyring` failed: no space left"
+    fake_program(bin_dir / "pipx", "exit 0")
+    with pytest.raises(ca.ToolError) as off_path:
+        ca.ensure_keyring(environ)
+    assert str(off_path.value) == (
+        "keyring is installed, but its folder is not on PATH: run `uv tool update-shell` "
+        "(or `pipx ensurepath`) and open a new shell"
+    )
+    with pytest.raises(ca.ToolError) as nothing:
+        ca.ensure_keyring({"PATH": str(tmp_path / "empty")})
+    assert str(nothing.value) == (
+        "the keyring command is not installed: `uv tool install keyring --with keyrings.codeartifact` "
+        "or `pipx install keyring && pipx inject keyring keyrings.codeartifact`"
+    )
+
+
+@pytest.mark.parametrize("has_backend", [True, False])
+def test_poetry_is_asked_through_the_python_that_runs_it(ca, tmp_path, has_backend):
+    python = fake_program(
+        tmp_path / "venv" / "python3.12",
+        f'printf "%s\\n" "$@" > {tmp_path}/python-args\nexit {0 if has_backend else 1}',
+    )
+    poetry = fake_program(tmp_path / "bin" / "poetry", "")
+    poetry.write_text(f"#!{python}\n# a second line, longer than the first\n")
+    environ = {"PATH": "/usr/bin:/bin"}
+    assert ca.poetry_has_backend(str(poetry), environ) is has_backend
+    flag, check = (tmp_path / "python-args").read_text().splitlines()
+    assert flag == "-c" and "find_spec('keyrings.codeartifact')" in check
+    # the check itself, run by a real Python with the backend (the tests') and without it
+    assert subprocess.run([sys.executable, "-c", check]).returncode == 0
+    assert subprocess.run([sys.executable, "-S", "-c", check]).returncode == 1
+
+
+@pytest.mark.parametrize("first_line", ["#!/bin/sh", "#!/missing/python3", "not a script", "#!python3"])
+def test_poetry_started_otherwise_is_asked_with_poetry_self_show(ca, tmp_path, monkeypatch, first_line):
+    poetry = tmp_path / "poetry"
+    poetry.write_text(f"{first_line}\n#!{sys.executable}\n")
+    asked = []
+    monkeypatch.setattr(
+        ca, "run_tool", lambda command, environ: asked.append(command) or subprocess.CompletedProcess(command, 1)
+    )
+    assert ca.poetry_has_backend(str(poetry), {}) is False
+    assert asked == [[str(poetry), "self", "show", "keyrings.codeartifact"]]
