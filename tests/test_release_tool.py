@@ -9,6 +9,7 @@ loopback servers live in test_release.py and test_publish_faults.py.
 
 from __future__ import annotations
 
+import argparse
 import configparser
 import hashlib
 import os
@@ -1558,3 +1559,74 @@ def test_poetry_started_otherwise_is_asked_with_poetry_self_show(ca, tmp_path, m
     )
     assert ca.poetry_has_backend(str(poetry), {}) is False
     assert asked == [[str(poetry), "self", "show", "keyrings.codeartifact"]]
+
+
+# --- settings, durations and the indexes uv would read ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duration", "reason"),
+    [
+        ("soon", "must be a whole number of seconds"),
+        ("1", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
+        ("899", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
+        ("43201", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
+    ],
+)
+def test_a_token_duration_is_refused_with_its_rule(ca, duration, reason):
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        ca.duration_seconds(duration)
+    assert str(refused.value) == reason
+
+
+@pytest.mark.parametrize("duration", ["0", "900", "43200"])
+def test_a_token_duration_at_the_edges_is_taken(ca, duration):
+    assert ca.duration_seconds(duration) == int(duration)
+
+
+def test_a_project_without_settings_is_told_every_way_to_give_them(ca):
+    with pytest.raises(ca.ToolError) as missing:
+        ca.load_settings({}, {})
+    assert str(missing.value) == (
+        "missing CodeArtifact settings: domain, domain-owner, repository, region; set them in "
+        "[tool.codeartifact] in pyproject.toml or with CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, "
+        "CODEARTIFACT_REPOSITORY and CODEARTIFACT_REGION"
+    )
+    table = {"domain": "d1", "domain-owner": "111122223333", "repository": "r1", "region": "eu-west-1"}
+    assert ca.load_settings({"tool": {"codeartifact": table}}, {}).package_manager == "pip"
+
+
+def test_the_token_expiry_is_told_in_local_time(ca, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert ca.expiry_note(1700000000) == "; the token expires at 2023-11-14 22:13 UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert ca.expiry_note(0) == ""
+
+
+@pytest.mark.parametrize(
+    ("variables", "pyproject", "uv_toml", "found"),
+    [
+        ({"UV_INDEX_URL": "u", "UV_FIND_LINKS": "f", "UV_INDEX": ""}, {}, "", [
+            "the environment variable UV_INDEX_URL", "the environment variable UV_FIND_LINKS",
+        ]),
+        ({}, {"tool": {"uv": {"index": [
+            {"name": "codeartifact", "url": "x"}, {"url": "https://mirror.example/simple"},
+            {"name": "torch", "url": "y", "explicit": True}, {"name": "pypi", "url": "z"},
+        ]}}}, "", [
+            "[[tool.uv.index]] https://mirror.example/simple in pyproject.toml, not explicit",
+            "[[tool.uv.index]] pypi in pyproject.toml, not explicit",
+        ]),
+        ({}, {}, 'index-url = "u"\nextra-index-url = ["e"]\nfind-links = ["f"]\n', [
+            "extra-index-url in {config}", "index-url in {config}", "find-links in {config}",
+        ]),
+    ],
+)  # fmt: skip
+def test_every_other_index_uv_would_read_is_named(ca, tmp_path, variables, pyproject, uv_toml, found):
+    config = tmp_path / "uv.toml"
+    if uv_toml:
+        config.write_text(uv_toml)
+    assert ca.uv_index_settings(variables, pyproject, config) == [line.format(config=config) for line in found]
