@@ -1630,3 +1630,97 @@ def test_every_other_index_uv_would_read_is_named(ca, tmp_path, variables, pypro
     if uv_toml:
         config.write_text(uv_toml)
     assert ca.uv_index_settings(variables, pyproject, config) == [line.format(config=config) for line in found]
+
+
+# --- one upload, its retries and its one-line failures ------------------------------------
+
+GATEWAY = "a gateway or proxy answered HTTP {} 3 times: the repository cannot be reached"
+REFUSED = (
+    "the repository refused the upload (HTTP {}): the token has expired or your identity lacks "
+    "codeartifact:PublishPackageVersion"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "message", "exit_code"),
+    [
+        ("HTTPError: 401 Unauthorized", REFUSED.format(401), 5),
+        ("HTTPError: 403 Forbidden", REFUSED.format(403), 5),
+        ("HTTPError: 404 Not Found", REFUSED.format(404), 5),
+        ("HTTPError: 402 Payment Required", "twine upload failed: HTTPError: 402 Payment Required", 1),
+        ("HTTPError: 409 Conflict", "the repository already has this file with other content; bump the version", 1),
+        ("HTTPError: 502 Bad Gateway", GATEWAY.format(502), 7),
+        ("HTTPError: 504 Gateway Timeout", GATEWAY.format(504), 7),
+        ("HTTPError: 503 Slow Down", "the repository answered HTTP 503 3 times", 6),
+        ("HTTPError: 429 Too Many Requests", "the repository answered HTTP 429 3 times", 6),
+        ("HTTPError: 501 Not Implemented", "the repository answered HTTP 501 3 times", 6),
+        ("", "twine upload failed: no output", 1),
+        ("Uploading x\n  \nConnection refused\n", "cannot reach the repository: the connection was refused", 7),
+    ],
+)  # fmt: skip
+def test_a_failed_upload_is_one_line_with_its_exit_code(ca, output, message, exit_code):
+    failure = ca.upload_failure(output, 3)
+    assert (str(failure), int(failure.exit_code)) == (message, exit_code)
+
+
+@pytest.fixture
+def twine_answers(ca, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, str]], list[tuple], list[float]]:
+    """``(answers, calls, sleeps)``: twine answers each upload with the next (status, output)."""
+    answers: list[tuple[int, str]] = []
+    calls: list[tuple] = []
+    sleeps: list[float] = []
+
+    def twine(command, environ, timeout=None):
+        calls.append((command, environ, timeout))
+        status, output = answers.pop(0) if answers else (0, "")
+        return subprocess.CompletedProcess(command, status, output, "")
+
+    monkeypatch.setattr(ca, "run_child", twine)
+    monkeypatch.setattr(ca.time, "sleep", sleeps.append)
+    monkeypatch.delenv("CODEARTIFACT_RETRY_DELAY", raising=False)
+    return answers, calls, sleeps
+
+
+def test_an_upload_goes_by_twine_with_the_token_in_its_environment(ca, twine_answers, tmp_path):
+    _, calls, sleeps = twine_answers
+    ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    ((command, environ, timeout),) = calls
+    assert command == [
+        sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar",
+        "--repository-url", ENDPOINT, str(tmp_path / WHEEL),
+    ]  # fmt: skip
+    assert (environ["TWINE_USERNAME"], environ["TWINE_PASSWORD"], timeout, sleeps) == ("aws", TOKEN, 42, [])
+
+
+def test_throttling_is_retried_twice_with_backoff_then_reported(ca, twine_answers, tmp_path):
+    answers, calls, sleeps = twine_answers
+    answers += [(1, f"HTTPError: 503 at https://aws:{TOKEN}@host/")] * 3
+    with pytest.raises(ca.ToolError) as failed:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert (len(calls), sleeps) == (3, [2, 4])
+    assert str(failed.value) == "the repository answered HTTP 503 3 times"
+
+
+def test_a_retry_that_succeeds_is_silent_and_the_delay_can_be_set(ca, twine_answers, tmp_path, monkeypatch):
+    answers, calls, sleeps = twine_answers
+    monkeypatch.setenv("CODEARTIFACT_RETRY_DELAY", "0.5")
+    answers += [(1, "HTTPError: 429 Too Many Requests"), (1, "HTTPError: 500 Internal Server Error")]
+    ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert (len(calls), sleeps) == (3, [0.5, 1.0])
+
+
+def test_a_refusal_is_not_retried_and_a_hang_is_unreachable(ca, twine_answers, tmp_path, monkeypatch):
+    answers, calls, _ = twine_answers
+    answers.append((1, "HTTPError: 403 Forbidden"))
+    with pytest.raises(ca.ToolError) as refused:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert len(calls) == 1 and refused.value.exit_code == ca.Exit.TOKEN_REJECTED
+
+    def hang(command, environ, timeout=None):
+        raise TimeoutError(f"no answer within {timeout:g} s")
+
+    monkeypatch.setattr(ca, "run_child", hang)
+    with pytest.raises(ca.ToolError) as hung:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert str(hung.value) == "the repository did not finish the upload: no answer within 42 s"
+    assert hung.value.exit_code == ca.Exit.UNREACHABLE
