@@ -930,7 +930,7 @@ def test_publish_refuses_a_dirty_tree_before_asking_aws(ca, stub, capsys, monkey
     client, _ = stub
     code, _, err = run(ca, capsys, client, "publish")
     assert code == 1
-    assert "uncommitted changes" in err
+    assert err == "error: the git working tree has uncommitted changes: commit them, or pass --allow-dirty\n"
     assert steps.commands == []
 
 
@@ -943,7 +943,7 @@ def test_a_missing_origin_permission_warns_but_still_uploads(ca, stub, capsys, m
     stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
     code, out, _ = run(ca, capsys, client, "publish")
     assert code == 0
-    assert "not in a git repository" in out
+    assert out.splitlines()[0] == "note: not in a git repository; publishing without the clean-tree check"
     assert "lacks codeartifact:PutPackageOriginConfiguration" in out
     assert steps.uploaded == [WHEEL, SDIST]
 
@@ -1724,3 +1724,44 @@ def test_a_refusal_is_not_retried_and_a_hang_is_unreachable(ca, twine_answers, t
         ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
     assert str(hung.value) == "the repository did not finish the upload: no answer within 42 s"
     assert hung.value.exit_code == ca.Exit.UNREACHABLE
+
+
+def test_a_fault_after_publish_dist_says_to_finish_with_the_same_folder(ca, stub, capsys, monkeypatch, tmp_path):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.uploads = [(1, "ERROR HTTPError: 403 Forbidden")]
+    dist = tmp_path / "my dist"
+    dist.mkdir()
+    for name in (WHEEL, SDIST):
+        (dist / name).write_text("x")
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    expect_package(stubber, exists=True)
+    code, _, err = run(ca, capsys, client, "publish", "--dist", str(dist))
+    assert code == 5
+    assert err.endswith(
+        f"; in the repository: none; not yet: {WHEEL}, {SDIST}; "
+        f"finish with: uv run scripts/codeartifact.py publish --dist '{dist}'\n"
+    )
+
+
+def test_twine_check_problems_stop_the_release_with_its_output(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    real = steps.run_child
+
+    def check_fails(command, environ, timeout=None):
+        if "check" in command:
+            return subprocess.CompletedProcess(
+                command, 1, f"FAILED x.whl\n  `long_description` has syntax errors {TOKEN}\n", ""
+            )
+        return real(command, environ, timeout)
+
+    monkeypatch.setattr(ca, "run_child", check_fails)
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "publish")
+    assert code == 1
+    assert err == (
+        "error: twine check --strict found problems:\nFAILED x.whl\n  `long_description` has syntax errors ****\n"
+    )
+    assert steps.uploaded == []
