@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import datetime
 import hashlib
 import os
 import re
@@ -1765,3 +1766,110 @@ def test_twine_check_problems_stop_the_release_with_its_output(ca, stub, capsys,
         "error: twine check --strict found problems:\nFAILED x.whl\n  `long_description` has syntax errors ****\n"
     )
     assert steps.uploaded == []
+
+
+# --- AWS answers, the client, and the files login writes ----------------------------------
+
+
+def client_error(code: str, message: str, operation: str) -> Exception:
+    return aws.ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("error", "message", "exit_code"),
+    [
+        (aws.SSOError(), "the AWS SSO session has expired: run `aws sso login`", 3),
+        (
+            client_error("AccessDeniedException", "not authorized", "DescribeDomain"),
+            "access denied: your AWS identity may not call codeartifact:DescribeDomain (not authorized)",
+            4,
+        ),
+        (
+            client_error("AccessDeniedException", "no", "GetAuthorizationToken"),
+            "access denied: your AWS identity may not call codeartifact:GetAuthorizationToken and "
+            "sts:GetServiceBearerToken (no)",
+            4,
+        ),
+        (
+            aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "GetRepositoryEndpoint"),
+            "not found: ; check [tool.codeartifact] in pyproject.toml",
+            8,
+        ),
+        (
+            client_error("ValidationException", "bad domain", "GetRepositoryEndpoint"),
+            "CodeArtifact refused GetRepositoryEndpoint: ValidationException: bad domain",
+            1,
+        ),
+    ],
+    ids=["sso", "unknown-operation", "token", "no-message", "other"],
+)
+def test_an_aws_error_becomes_a_sentence_and_an_exit_code(ca, error, message, exit_code):
+    translated = ca.translate_aws_error(error)
+    assert (str(translated), int(translated.exit_code)) == (message, exit_code)
+
+
+def test_the_token_comes_with_its_expiry(ca, stub):
+    client, stubber = stub
+    expires = datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
+    response = {"authorizationToken": TOKEN, "expiration": expires}
+    stubber.add_response("get_authorization_token", response, {**OWNER, "durationSeconds": 900})
+    stubber.add_response("get_authorization_token", {"authorizationToken": TOKEN}, dict(OWNER))
+    settings = ca.load_settings(ca.read_pyproject(), {})
+    assert ca.fetch_token(client, settings, 900) == (TOKEN, 1700000000)
+    assert ca.fetch_token(client, settings) == (TOKEN, 0)
+
+
+def test_the_client_has_short_timeouts_standard_retries_and_the_projects_region(ca, private_home, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings = ca.Settings("my-domain", "111122223333", "my-repo", "eu-west-1", "uv")
+    config = ca.make_client(settings, {}).meta.config
+    assert (config.connect_timeout, config.read_timeout, config.retries["mode"]) == (10, 30, "standard")
+    assert config.region_name == "eu-west-1"
+    environ = {"CODEARTIFACT_CONNECT_TIMEOUT": "3", "CODEARTIFACT_READ_TIMEOUT": "4.5"}
+    config = ca.make_client(settings, environ).meta.config
+    assert (config.connect_timeout, config.read_timeout) == (3, 4.5)
+
+
+def test_a_file_is_replaced_whole_with_the_mode_its_secrets_need(ca, tmp_path):
+    shared, private = tmp_path / "conf" / "shared.cfg", tmp_path / "conf" / "private.cfg"
+    ca.write_file(ca.ConfigWrite(shared, "é\n", "é\n", private=False))
+    ca.write_file(ca.ConfigWrite(private, "secret\n", "****\n"))
+    assert (shared.read_bytes(), mode(shared)) == ("é\n".encode(), 0o644)
+    assert (private.read_text(), mode(private)) == ("secret\n", 0o600)
+    assert sorted(path.name for path in (tmp_path / "conf").iterdir()) == ["private.cfg", "shared.cfg"]
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(ca, tmp_path, monkeypatch):
+    target = tmp_path / "conf" / "pip.conf"
+    target.parent.mkdir()
+    target.write_text("old\n")
+
+    def full_disk(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ca.os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        ca.write_file(ca.ConfigWrite(target, "new\n", "new\n"))
+    assert [path.name for path in target.parent.iterdir()] == ["pip.conf"]
+    assert target.read_text() == "old\n"
+
+
+def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home):
+    environ = {"XDG_CONFIG_HOME": str(private_home / ".config")}
+    (write,) = ca.keyring_config_writes(environ)
+    assert write.path == private_home / ".config" / "python_keyring" / "keyringrc.cfg"
+    assert (
+        write.text
+        == write.shown
+        == (
+            "# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
+            "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n"
+        )
+    )
+    assert write.private is False
+    ca.write_file(write)
+    assert ca.keyring_config_writes(environ) == []
+    write.path.unlink()
+    write.path.symlink_to(private_home / "elsewhere.cfg")  # a dangling link is the user's too
+    assert ca.keyring_config_writes(environ) == []
