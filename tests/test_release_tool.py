@@ -1873,3 +1873,117 @@ def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home
     write.path.unlink()
     write.path.symlink_to(private_home / "elsewhere.cfg")  # a dangling link is the user's too
     assert ca.keyring_config_writes(environ) == []
+
+
+# --- small parts with large consequences ---------------------------------------------------
+
+
+def test_the_first_signal_stops_the_tool_and_later_ones_are_ignored(ca):
+    ca.stop_on_signals()
+    with pytest.raises(ca.Stopped) as stopped:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the handler raises in the main thread, here
+    assert stopped.value.exit_code == ca.Exit.TERMINATED
+    assert signal.getsignal(signal.SIGINT) == signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+
+
+def test_only_a_regular_file_or_a_link_to_one_is_written(ca, tmp_path):
+    (tmp_path / "real.cfg").write_text("")
+    (tmp_path / "link.cfg").symlink_to(tmp_path / "real.cfg")
+    assert ca.writable_target(tmp_path / "link.cfg") == tmp_path / "real.cfg"
+    assert ca.writable_target(tmp_path / "new.cfg") == tmp_path / "new.cfg"
+    assert ca.writable_target(tmp_path / "real.cfg") == tmp_path / "real.cfg"
+    for path, kind in ((tmp_path, "a folder"), (Path(os.devnull), "not a regular file")):
+        with pytest.raises(ca.ToolError) as refused:
+            ca.writable_target(path)
+        assert str(refused.value) == f"{path} is {kind}; point the tool's configuration at a regular file"
+
+
+def test_an_interrupted_upload_says_what_is_in_and_how_to_finish(ca, monkeypatch, capsys, tmp_path):
+    files = [tmp_path / WHEEL, tmp_path / SDIST, tmp_path / "acme_utils-0.1.0-py2-none-any.whl"]
+    uploaded = []
+
+    def upload_one(endpoint, file, token, timeout):
+        if file == files[1]:
+            raise ca.Stopped(signal.SIGINT)
+        uploaded.append((endpoint, file.name, token, timeout))
+
+    monkeypatch.setattr(ca, "upload_one", upload_one)
+    with pytest.raises(ca.Stopped) as stopped:
+        ca.publish_files(ENDPOINT, files, ["x.tar.gz"], TOKEN, 9, "uv run scripts/codeartifact.py publish")
+    assert str(stopped.value) == (
+        f"stopped by SIGINT; in the repository: x.tar.gz, {WHEEL}; not yet: {SDIST}, "
+        "acme_utils-0.1.0-py2-none-any.whl; finish with: uv run scripts/codeartifact.py publish"
+    )
+    assert uploaded == [(ENDPOINT, WHEEL, TOKEN, 9)]
+    assert capsys.readouterr().out == f"uploaded {WHEEL}\n"
+
+    def refused(endpoint, file, token, timeout):
+        raise ca.ToolError("refused")
+
+    monkeypatch.setattr(ca, "upload_one", refused)
+    with pytest.raises(ca.ToolError, match=r"^refused; in the repository: none; not yet: "):
+        ca.publish_files(ENDPOINT, files, [], TOKEN, 9, "finish")
+
+
+@pytest.mark.parametrize(
+    ("error", "missing"),
+    [
+        (client_error("ResourceNotFoundException", "no", "ListPackageVersionAssets"), True),
+        (aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "package"}, "X"), True),
+        (
+            aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "package-version"}, "X"),
+            True,
+        ),
+        (aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "repository"}, "X"), False),
+        (client_error("AccessDeniedException", "no", "ListPackageVersionAssets"), False),
+        (KeyError("ResourceNotFoundException"), False),
+    ],
+)
+def test_only_a_missing_package_or_version_counts_as_nothing_published(ca, error, missing):
+    assert ca.is_missing(error) is missing
+
+
+def test_the_files_of_a_version_are_read_across_pages_by_their_sha256(ca, stub):
+    client, stubber = stub
+    page = {"assets": [{"name": WHEEL, "hashes": {"SHA-256": "a" * 64}}, {"name": "odd.txt"}], "nextToken": "2"}
+    stubber.add_response("list_package_version_assets", page, VERSION)
+    stubber.add_response("list_package_version_assets", {"assets": [{"name": SDIST, "hashes": {"MD5": "b" * 32}}]})
+    settings = ca.load_settings(ca.read_pyproject(), {})
+    package = ca.load_package(ca.read_pyproject())
+    assert ca.stored_assets(client, settings, package) == {WHEEL: "a" * 64, "odd.txt": "", SDIST: ""}
+
+
+def test_a_url_is_compared_without_its_credentials(ca):
+    assert ca.without_credentials(f"https://aws:{TOKEN}@{INDEX}") == f"https://{INDEX[:-1]}"
+    assert ca.without_credentials("https://mirror.example/simple/") == "https://mirror.example/simple"
+    assert ca.without_credentials("file:///srv/wheels/") == "file:///srv/wheels"
+
+
+def test_the_uv_that_builds_is_the_one_named_or_found(ca, tmp_path, monkeypatch):
+    assert ca.uv_binary({"UV": "/opt/uv"}) == "/opt/uv"
+    fake_program(tmp_path / "bin" / "uv", "exit 0")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert ca.uv_binary({}) == str(tmp_path / "bin" / "uv")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ca.ToolError, match=r"^uv is not installed: see https://docs\.astral\.sh/uv/getting-started/"):
+        ca.uv_binary({})
+
+
+def test_a_tool_runs_with_the_given_environment_or_is_named_when_missing(ca, tmp_path):
+    proc = ca.run_tool(["sh", "-c", 'echo "$ONLY"; exit 4'], {"ONLY": "this", "PATH": "/usr/bin:/bin"})
+    assert (proc.returncode, proc.stdout, proc.stderr) == (4, "this\n", "")
+    with pytest.raises(ca.ToolError, match=rf"^cannot run {tmp_path}/nothing: \[Errno 2\]"):
+        ca.run_tool([str(tmp_path / "nothing"), "x"], {})
+
+
+def test_a_time_limit_must_be_a_number(ca):
+    assert ca.seconds_from({}, "CODEARTIFACT_READ_TIMEOUT", 30) == 30
+    assert ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": ""}, "CODEARTIFACT_READ_TIMEOUT", 30) == 30
+    assert ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": "2.5"}, "CODEARTIFACT_READ_TIMEOUT", 30) == 2.5
+    with pytest.raises(ca.ToolError) as refused:
+        ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": "soon"}, "CODEARTIFACT_READ_TIMEOUT", 30)
+    assert (str(refused.value), refused.value.exit_code) == (
+        "CODEARTIFACT_READ_TIMEOUT='soon' is not a number of seconds",
+        2,
+    )
