@@ -1139,11 +1139,15 @@ def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_us
     code, out, err = run(ca, capsys, client, "verify")
     assert (code, out, err) == (0, "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n", "")
     venv, install, show = steps.commands
-    assert venv[1:3] == ["-m", "venv"] and install[-3:] == ["install", "--quiet", "acme-utils==0.1.0"]
-    assert show[-2:] == ["show", "acme-utils"] and install[0] == show[0] == str(Path(venv[-1]) / "bin" / "python")
+    python = str(Path(venv[-1]) / "bin" / "python")
+    assert venv == [sys.executable, "-m", "venv", venv[-1]]
+    assert install == [python, "-m", "pip", "install", "--quiet", "acme-utils==0.1.0"]
+    assert show == [python, "-m", "pip", "show", "acme-utils"]
     environ = steps.environments[1]
     assert environ["PIP_INDEX_URL"] == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
     assert environ["PIP_CONFIG_FILE"] == os.devnull and "PIP_EXTRA_INDEX_URL" not in environ
+    assert (environ["PIP_DISABLE_PIP_VERSION_CHECK"], environ["PIP_NO_CACHE_DIR"]) == ("1", "1")
+    assert steps.environments[2] == environ
     assert not Path(venv[-1]).exists()  # the environment was temporary
 
 
@@ -1161,7 +1165,7 @@ def test_verify_refuses_what_does_not_install_and_masks_the_token(
     expect_credentials(stubber)
     code, _, err = run(ca, capsys, client, "verify")
     assert code == 1
-    assert words in err and TOKEN not in err
+    assert err.startswith(f"error: {words}") and TOKEN not in err
 
 
 # --- the command line --------------------------------------------------------------------
@@ -1987,3 +1991,55 @@ def test_a_time_limit_must_be_a_number(ca):
         "CODEARTIFACT_READ_TIMEOUT='soon' is not a number of seconds",
         2,
     )
+
+
+def test_verify_on_windows_runs_the_environments_own_python(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    monkeypatch.setattr(sys, "platform", "win32")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "verify")[0] == 0
+    venv, install, _ = steps.commands
+    assert install[0] == str(Path(venv[-1]) / "Scripts" / "python.exe")
+
+
+@pytest.mark.parametrize(
+    ("failing", "message"),
+    [("venv", "no virtual environment"), ("show", "acme-utils==0.1.0 is not in the new environment")],
+)
+def test_verify_names_the_step_that_failed(ca, stub, capsys, monkeypatch, failing, message):
+    steps = FakeSteps(ca, monkeypatch)
+    real = steps.run_child
+
+    def fails(command, environ, timeout=None):
+        if failing in command:
+            return subprocess.CompletedProcess(command, 1, f"boom {TOKEN}", "")
+        return real(command, environ, timeout)
+
+    monkeypatch.setattr(ca, "run_child", fails)
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "verify")
+    assert (code, err) == (1, f"error: {message}:\nboom ****\n")
+
+
+def test_uv_gets_the_token_on_standard_input_and_keeps_it_in_its_store(ca, tmp_path, capfd):
+    uv = fake_program(tmp_path / "uv", f'echo "$@" > {tmp_path}/args; cat > {tmp_path}/stdin; echo "stored"')
+    environ = {"UV": str(uv), "PATH": "/usr/bin:/bin"}
+    command = f"{uv} auth login {ENDPOINT} --username aws --password -"
+    assert ca.uv_login(ENDPOINT, TOKEN, environ, dry_run=True) == (
+        f"would run: {command}   # the token on standard input"
+    )
+    assert not (tmp_path / "args").exists()
+    done = ca.uv_login(ENDPOINT, TOKEN, environ, dry_run=False)
+    assert done == f"uv will use the token for {ENDPOINT} (stored with `uv auth login`)"
+    assert (tmp_path / "args").read_text() == command[len(str(uv)) + 1 :] + "\n"
+    assert (tmp_path / "stdin").read_text() == TOKEN
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_failed_uv_login_is_named_with_the_token_masked(ca, tmp_path):
+    uv = fake_program(tmp_path / "uv", f'echo "error: cannot store {TOKEN}" >&2; exit 2')
+    with pytest.raises(ca.ToolError) as failed:
+        ca.uv_login(ENDPOINT, TOKEN, {"UV": str(uv)}, dry_run=False)
+    assert str(failed.value) == "`uv auth login` failed: error: cannot store ****"
