@@ -2043,3 +2043,24 @@ def test_a_failed_uv_login_is_named_with_the_token_masked(ca, tmp_path):
     with pytest.raises(ca.ToolError) as failed:
         ca.uv_login(ENDPOINT, TOKEN, {"UV": str(uv)}, dry_run=False)
     assert str(failed.value) == "`uv auth login` failed: error: cannot store ****"
+
+
+def test_a_keyring_dry_run_shows_each_file_with_its_mode_and_each_command(
+    ca, stub, capsys, monkeypatch, private_home, tmp_path
+):
+    bin_dir = fake_keyring_tools(tmp_path / "bin", has_keyring=False)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--keyring", "--dry-run")
+    assert (code, err) == (0, "")
+    config = private_home / ".config"
+    assert out == (
+        f"would run: {bin_dir}/uv tool install --force keyring --with keyrings.codeartifact\n"
+        f"would write {config}/pip/pip.conf (mode 0600):\n"
+        f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n\n\n"
+        f"would write {config}/python_keyring/keyringrc.cfg:\n"
+        "# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
+        "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n\n"
+    )
+    assert not (bin_dir / "uv-calls").exists() and not config.exists()
