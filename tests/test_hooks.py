@@ -12,12 +12,18 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from tests.conftest import MANAGERS, load_hook
 
-post = load_hook("post_gen_project")
+
+@pytest.fixture
+def post() -> ModuleType:
+    """The hook, imported for each test (see test_inputs.hook)."""
+    return load_hook("post_gen_project")
+
 
 ANSWERS = {"package_name": "ledger-tools", "package_manager": "uv", "ci_provider": "github", "_managers": MANAGERS}
 
@@ -45,11 +51,11 @@ README.md explains installing, developing, releasing and the infrastructure;
 `cruft check` tells when the template has moved on (.cruft.json records it)."""
 
 
-def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish():
+def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish(post):
     assert post.next_steps(ANSWERS, ["uv"]) == UV_WITH_NOTHING_INSTALLED
 
 
-def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_file():
+def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_file(post):
     answers = {**ANSWERS, "package_manager": "pip", "ci_provider": "gitlab"}
     lines = post.next_steps(answers, []).splitlines()
     setup = lines[lines.index("  # set the project up with AWS credentials at hand") + 1 :]
@@ -75,14 +81,16 @@ def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_f
         ("https://github.com/acme/template.git", "https://github.com/acme/template.git"),
         ("git@github.com:acme/template.git", "git@github.com:acme/template.git"),
         ("gh:", "gh:"),
+        ("gh:acme/tools:v2", "https://github.com/acme/tools:v2.git"),
+        ("gh://acme/template", "gh://acme/template"),
         ("zz:acme/template", "zz:acme/template"),
     ],
 )
-def test_cruft_gets_the_full_url_of_an_abbreviated_template(template, expected):
+def test_cruft_gets_the_full_url_of_an_abbreviated_template(post, template, expected):
     assert post.template_url(template, "/nowhere") == expected
 
 
-def test_cruft_gets_the_absolute_folder_of_a_local_template(tmp_path, monkeypatch):
+def test_cruft_gets_the_absolute_folder_of_a_local_template(post, tmp_path, monkeypatch):
     (tmp_path / "template").mkdir()
     monkeypatch.chdir(tmp_path)
     assert post.template_url("template", str(tmp_path / "clone")) == str(tmp_path / "clone")
@@ -98,7 +106,7 @@ def git_repository(folder: Path) -> str:
     ).stdout.strip()
 
 
-def test_the_record_names_the_template_its_commit_and_every_answer_but_the_bakes_own_folders(tmp_path):
+def test_the_record_names_the_template_its_commit_and_every_answer_but_the_bakes_own_folders(post, tmp_path):
     commit = git_repository(tmp_path / "template")
     answers = {
         "project_name": "Grüße",
@@ -116,13 +124,13 @@ def test_the_record_names_the_template_its_commit_and_every_answer_but_the_bakes
     }
 
 
-def test_a_template_outside_git_or_without_git_has_no_commit(tmp_path, monkeypatch):
+def test_a_template_outside_git_or_without_git_has_no_commit(post, tmp_path, monkeypatch):
     assert post.template_commit(str(tmp_path)) is None
     monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
     assert post.template_commit(str(tmp_path)) is None
 
 
-def test_empty_folders_go_and_the_rest_stays(tmp_path):
+def test_empty_folders_go_and_the_rest_stays(post, tmp_path):
     (tmp_path / "empty" / "nested").mkdir(parents=True)
     (tmp_path / "kept").mkdir()
     (tmp_path / "kept" / "file").write_text("x")
@@ -130,7 +138,7 @@ def test_empty_folders_go_and_the_rest_stays(tmp_path):
     assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == ["kept", "kept/file"]
 
 
-def test_cruft_is_recognised_only_when_it_regenerates_in_a_temporary_folder(tmp_path, monkeypatch):
+def test_cruft_is_recognised_only_when_it_regenerates_in_a_temporary_folder(post, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp" / "diff").mkdir(parents=True)
     (tmp_path / "tmp2").mkdir()
@@ -153,7 +161,7 @@ def project(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(project, capsys):
+def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(post, project, capsys):
     answers = {**ANSWERS, "project_name": "Grüße", "_template": "gh:acme/template"}
     post.main(answers)
     record = (project / ".cruft.json").read_text(encoding="utf-8")
@@ -164,13 +172,13 @@ def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(project, capsy
     assert capsys.readouterr().out == UV_WITH_NOTHING_INSTALLED + "\n"
 
 
-def test_under_cruft_the_record_is_crufts_own(project, capsys):
+def test_under_cruft_the_record_is_crufts_own(post, project, capsys):
     post.main({**ANSWERS, "_commit": "abc"})
     assert not (project / ".cruft.json").exists()
     assert capsys.readouterr().out.startswith("Created ledger-tools. Next steps")
 
 
-def test_cruft_regenerating_for_a_diff_hears_nothing(project, capsys, monkeypatch):
+def test_cruft_regenerating_for_a_diff_hears_nothing(post, project, capsys, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(project.parent))
     post.main({**ANSWERS, "_commit": "abc"})
     assert capsys.readouterr().out == ""
@@ -178,15 +186,31 @@ def test_cruft_regenerating_for_a_diff_hears_nothing(project, capsys, monkeypatc
 
 
 class ClosedPipe:
+    """A pipe whose reader has gone: writes are buffered, the flush fails."""
+
     def write(self, text: str) -> int:
-        raise BrokenPipeError(32, "Broken pipe")
+        return len(text)
 
     def flush(self) -> None:
         raise BrokenPipeError(32, "Broken pipe")
 
 
-def test_a_closed_pipe_silences_the_rest_of_the_output(monkeypatch):
+def test_a_closed_pipe_silences_the_rest_of_the_output(post, monkeypatch):
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     post.say("next steps")
     assert sys.stdout.name == os.devnull
+    print("more", flush=True)  # what the interpreter's exit flush does too
     sys.stdout.close()
+
+
+def test_the_record_of_a_local_template_is_its_folder_and_a_missing_answer_is_empty(post, tmp_path, monkeypatch):
+    (tmp_path / "template").mkdir()
+    monkeypatch.chdir(tmp_path)
+    record = post.provenance({"_template": "template", "_repo_dir": str(tmp_path / "template")})
+    assert (record["template"], record["commit"]) == (str(tmp_path / "template"), None)
+    assert post.provenance({"_repo_dir": str(tmp_path / "template")})["template"] == ""
+
+
+def test_every_missing_tool_is_named(post):
+    steps = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry", "pipx"])
+    assert "  # poetry and pipx not found on PATH: the first line installs Poetry\n" in steps

@@ -20,10 +20,10 @@ from packaging.version import InvalidVersion, Version
 from tests.conftest import DEFAULTS, TEMPLATE_DIR, load_hook
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def hook() -> ModuleType:
-    """The pre-generation hook as a module, imported by each session (so under mutation testing
-    the rules it builds at import time are built by the mutated code)."""
+    """The pre-generation hook as a module, imported for each test: under mutation testing, the
+    rules it builds at import time are then built by the mutated code in every test."""
     return load_hook("pre_gen_project")
 
 
@@ -50,6 +50,7 @@ INVALID = [
     ("import_name", "class", "it is a Python keyword", "class_lib"),
     ("import_name", "json", "it is the name of a standard-library module, which it would shadow", "json_lib"),
     ("import_name", "acme-utils", NOT_AN_IDENTIFIER, "acme_utils"),
+    ("import_name", "-acme-", NOT_AN_IDENTIFIER, "acme"),
     (
         "import_name",
         "a" * 248,
@@ -71,6 +72,7 @@ INVALID = [
     ("author_email", "Jane Doe <jane@example.com>", "it is not an e-mail address", "jane@example.com"),
     ("author_email", "jane@example", "it is not an e-mail address", None),
     ("version", "v1.0", "a leading 'v' belongs in git tags, not in the version", "1.0"),
+    ("version", "V2.0", "a leading 'v' belongs in git tags, not in the version", "2.0"),
     ("version", "one", NOT_ALLOWED, None),
     ("version", "1.0 final", NOT_ALLOWED, None),
     ("aws_region", "us-east", "it must end in '-' and a number", None),
@@ -90,6 +92,7 @@ INVALID = [
     ("codeartifact_domain_owner", "abcdefghijkl", "it must be digits only", None),
     ("codeartifact_repository", "r", "it has 1 characters", None),
     ("codeartifact_repository", "my repo", "spaces are not allowed", "my-repo"),
+    ("codeartifact_repository", "-Team Repo", "spaces are not allowed", "Team-Repo"),
     ("codeartifact_repository", "-repo", "it must start with a letter or digit", "repo"),
     ("codeartifact_repository", "r" * 101, "it has 101 characters", "r" * 100),
     ("codeartifact_repository", "team/repo", NOT_ALLOWED, "team-repo"),
@@ -486,3 +489,20 @@ def test_a_folder_too_deep_for_any_import_name_gets_no_fix(hook, tmp_path):
     (problem,) = hook.path_problems({"import_name": "a"}, str(folder))
     assert problem.fixed is None
     assert problem.message().endswith("; for example acme_utils. It must be " + problem.rule.rule + ".")
+
+
+def test_the_command_names_the_output_folder_only_when_it_is_not_the_current_one(hook, tmp_path, monkeypatch):
+    monkeypatch.delenv("PWD", raising=False)
+    monkeypatch.chdir(tmp_path)
+    answers = {**hook_defaults(), "version": "v1", "author_email": "x", "codeartifact_domain_owner": "1"}
+    here = hook.rerun_command({**answers, "_output_dir": str(tmp_path)}, hook.validate(answers))
+    elsewhere = hook.rerun_command({**answers, "_output_dir": "/srv/bakes"}, hook.validate(answers))
+    assert "--output-dir" not in here
+    assert rerun_words(elsewhere.split("\n", 1)[1])[4:6] == ["--output-dir", "/srv/bakes"]
+    assert here.splitlines()[0] == "# first replace the ... of: author_email, codeartifact_domain_owner"
+
+
+def test_an_answer_refused_by_its_rule_is_not_refused_again_for_its_path(hook, tmp_path, capsys):
+    folder = deep_folder(tmp_path, os.pathconf(tmp_path, "PC_PATH_MAX") - 100)
+    assert hook.main({**hook_defaults(), "import_name": "1" + "a" * 150}, str(folder)) == 1
+    assert capsys.readouterr().err.count("  - import_name: ") == 1

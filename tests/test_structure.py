@@ -192,6 +192,7 @@ def test_the_readme_gives_the_real_endpoint_and_names(bake):
         "Seán O'Brien",
         "emoji 🚀 and CJK 漢字",
         "tab\tand\x01control",
+        "delete\x7fand\x1funit separator",
         "'''\"\"\"",
     ],
 )
