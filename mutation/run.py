@@ -20,6 +20,7 @@ process that must not see mutated code, while the tests import the mutated code 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -92,13 +93,48 @@ def lay_out_for_mutmut(work: Path, template: Path) -> None:
 
 
 def read_equivalents() -> dict[str, str]:
-    """``mutant name: reason`` lines of mutation/equivalent.txt; ``#`` starts a comment."""
-    equivalents = {}
-    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, reason = line.partition(":")
-            equivalents[name.strip()] = reason.strip()
+    """The mutants of mutation/equivalent.txt, as ``{signature: reason}``.
+
+    A ``## reason`` line gives the reason for the signatures below it; ``#`` starts a comment.
+    """
+    equivalents, reason = {}, ""
+    for number, line in enumerate(EQUIVALENT.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("## "):
+            reason = line[3:].strip()
+        elif line.strip() and not line.startswith("#"):
+            if not reason:
+                raise SystemExit(f"error: {EQUIVALENT.name} line {number}: a mutant without a '## reason' above it")
+            equivalents[line.strip()] = reason
     return equivalents
+
+
+# mutmut names a mutant by its function and a number that changes when the function does; a
+# signature names it by what it changes, so a listing stays right while the function grows.
+# get_diff_for_mutant is mutmut's own (3.8.1, pinned in requirements.txt).
+SIGNATURES = """
+import json, sys
+from mutmut.__main__ import get_diff_for_mutant
+signatures = {}
+for name in json.load(sys.stdin):
+    changed = [line[0] + line[1:].strip() for line in get_diff_for_mutant(name).splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    signatures[name] = name.rpartition("__mutmut_")[0] + ": " + " | ".join(changed)
+print(json.dumps(signatures))
+"""
+
+
+def signatures(work: Path, env: dict[str, str], names: list[str]) -> dict[str, str]:
+    """``{mutant name: signature}``: the function, then each changed line, ``-`` old and ``+`` new."""
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNATURES],
+        input=json.dumps(names),
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
 
 
 def statuses(work: Path, env: dict[str, str]) -> dict[str, str]:
@@ -114,9 +150,9 @@ def statuses(work: Path, env: dict[str, str]) -> dict[str, str]:
     return dict(re.findall(r"^\s+(\S+): (.+)$", listing, flags=re.MULTILINE))
 
 
-def score(found: dict[str, str], equivalents: dict[str, str]) -> tuple[int, int, list[str]]:
+def score(found: dict[str, str], equivalent: set[str]) -> tuple[int, int, list[str]]:
     """Killed and counted mutants (equivalent ones are not counted), and the survivors."""
-    counted = {name: status for name, status in found.items() if name not in equivalents}
+    counted = {name: status for name, status in found.items() if name not in equivalent}
     survivors = sorted(name for name, status in counted.items() if status not in KILLED)
     return len(counted) - len(survivors), len(counted), survivors
 
@@ -140,13 +176,14 @@ def main() -> int:
             return run.returncode
         found = statuses(work, env)
         equivalents = read_equivalents()
-        stale = sorted(set(equivalents) - set(found))
-        killed, counted, survivors = score(found, equivalents)
+        alive = signatures(work, env, [name for name, status in found.items() if status not in KILLED])
+        equivalent = {name for name, signature in alive.items() if signature in equivalents}
+        killed, counted, survivors = score(found, equivalent)
         for name in survivors:
-            print(f"survived: {name} ({found[name]}); see it with: mutmut show {name}")
-        for name in stale:
-            print(f"warning: {name} is listed in {EQUIVALENT.name} but mutmut no longer makes it")
-        print(f"{len(found) - counted} mutants are equivalent (listed in {EQUIVALENT.relative_to(ROOT)})")
+            print(f"survived ({found[name]}): {alive[name]}")
+        for signature in sorted(set(equivalents) - set(alive.values())):
+            print(f"warning: listed as equivalent but not alive (killed, or no longer made): {signature}")
+        print(f"{len(equivalent)} mutants are equivalent (listed in {EQUIVALENT.relative_to(ROOT)})")
         if args.keep:
             print(f"work folder kept: {work} (run mutmut there with TEMPLATE_UNDER_TEST and MUTATED_CODE set)")
         print(f"mutation score: {killed}/{counted} killed ({killed / max(counted, 1):.0%})")

@@ -1859,6 +1859,18 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(ca, tmp_pat
     assert target.read_text() == "old\n"
 
 
+def test_the_new_file_is_made_beside_the_old_one_so_that_the_rename_is_atomic(ca, tmp_path, monkeypatch):
+    target = tmp_path / "conf" / "pip.conf"
+    renames = []
+    real = os.replace
+    monkeypatch.setattr(
+        ca.os, "replace", lambda source, destination: renames.append(source) or real(source, destination)
+    )
+    ca.write_file(ca.ConfigWrite(target, "new\n", "new\n"))
+    (source,) = renames
+    assert Path(source).parent == target.parent and Path(source).name.startswith(".pip.conf.")
+
+
 def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home):
     environ = {"XDG_CONFIG_HOME": str(private_home / ".config")}
     (write,) = ca.keyring_config_writes(environ)
