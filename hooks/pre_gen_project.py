@@ -164,7 +164,7 @@ def fix_import_name(value: str) -> str | None:
 
 
 def fix_email(value: str) -> str | None:
-    found = re.search(EMAIL, value, re.ASCII)
+    found = re.search(EMAIL, value)  # EMAIL spells out its ASCII classes
     return found.group(0) if found else None
 
 
@@ -420,7 +420,7 @@ def path_lengths(project_dir: str, relative: str) -> tuple[str, int, int]:
 
 
 def warnings(answers: dict) -> list[str]:
-    region = str(answers.get("aws_region", ""))
+    region = answers["aws_region"]
     if region_problem(region) is None and region not in CODEARTIFACT_REGIONS:
         return [
             f"aws_region: {region} is not a CodeArtifact region known to this template "

@@ -74,6 +74,7 @@ INVALID = [
     ("version", "v1.0", "a leading 'v' belongs in git tags, not in the version", "1.0"),
     ("version", "V2.0", "a leading 'v' belongs in git tags, not in the version", "2.0"),
     ("version", "one", NOT_ALLOWED, None),
+    ("version", "X1.0", NOT_ALLOWED, None),  # only a leading v or V is taken off
     ("version", "1.0 final", NOT_ALLOWED, None),
     ("aws_region", "us-east", "it must end in '-' and a number", None),
     ("aws_region", "useast1", "it must end in '-' and a number", None),

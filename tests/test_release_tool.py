@@ -13,6 +13,7 @@ import argparse
 import configparser
 import datetime
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -800,7 +801,9 @@ class FakeSteps:
         self.build_output = "Successfully built"
         self.build_status = 0
         self.wheel_bytes = b"wheel"
-        self.install_status, self.install_output, self.shown_version = 0, "", "0.1.0"
+        self.install_status, self.install_output = 0, ""
+        self.shown = "Name: acme-utils\nVersion: 0.1.0\n"  # what ``pip show`` prints
+        self.timeouts: list[float | None] = []
         monkeypatch.setattr(ca, "git_output", lambda *args: {"clean": "", "dirty": " M x\n"}.get(git_state))
         monkeypatch.setattr(ca, "run_child", self.run_child)
         monkeypatch.setattr(ca.time, "sleep", lambda seconds: None)
@@ -809,6 +812,7 @@ class FakeSteps:
     def run_child(self, command: list[str], environ: dict[str, str], timeout: float | None = None) -> Any:
         self.commands.append(list(command))
         self.environments.append(dict(environ))
+        self.timeouts.append(timeout)
         if "build" in command:
             out = Path(command[-1])
             (out / WHEEL).write_bytes(self.wheel_bytes)
@@ -822,7 +826,7 @@ class FakeSteps:
         if "install" in command:
             return subprocess.CompletedProcess(command, self.install_status, self.install_output, "")
         if "show" in command:
-            return subprocess.CompletedProcess(command, 0, f"Name: acme-utils\nVersion: {self.shown_version}\n", "")
+            return subprocess.CompletedProcess(command, 0, self.shown, "")
         return subprocess.CompletedProcess(command, 0, "PASSED", "")
 
     def steps(self) -> list[str]:
@@ -1152,14 +1156,19 @@ def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_us
 
 
 @pytest.mark.parametrize(
-    ("install_status", "shown_version", "words"),
-    [(1, "0.1.0", "acme-utils==0.1.0 does not install from my-repo"), (0, "0.0.9", "my-repo gave acme-utils 0.0.9")],
+    ("install_status", "shown", "words"),
+    [
+        (1, "Version: 0.1.0\n", "acme-utils==0.1.0 does not install from my-repo"),
+        (0, "Name: acme-utils\nVersion: 0.0.9\n", "my-repo gave acme-utils 0.0.9, not 0.1.0\n"),
+        (0, "Name: acme-utils\n", "my-repo gave acme-utils ?, not 0.1.0\n"),
+    ],
+    ids=["no-install", "other-version", "no-version"],
 )
 def test_verify_refuses_what_does_not_install_and_masks_the_token(
-    ca, stub, capsys, monkeypatch, install_status, shown_version, words
+    ca, stub, capsys, monkeypatch, install_status, shown, words
 ):
     steps = FakeSteps(ca, monkeypatch)
-    steps.install_status, steps.shown_version = install_status, shown_version
+    steps.install_status, steps.shown = install_status, shown
     steps.install_output = f"ERROR: 404 from https://aws:{TOKEN}@host/simple/acme-utils/"
     client, stubber = stub
     expect_credentials(stubber)
@@ -1338,11 +1347,15 @@ def test_a_step_that_ignores_sigterm_is_killed_after_five_seconds(ca):
     )
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True)
     assert child.stdout.readline() == "up\n"
+    graces: list[float | None] = []
+    wait = child.wait
+    child.wait = lambda timeout=None: graces.append(timeout) or wait(timeout)  # type: ignore[method-assign]
     started = time.monotonic()
     ca.stop_group(child)
     assert 5 <= time.monotonic() - started < 8
     assert child.returncode == -signal.SIGKILL
-    assert child.stdout.closed or child.stdout.read() == ""
+    assert graces[:2] == [5.0, 5.0]  # five seconds after SIGTERM, then as long after SIGKILL
+    assert child.stdout.closed
 
 
 def test_stopping_a_step_that_already_ended_does_nothing(ca):
@@ -1350,6 +1363,7 @@ def test_stopping_a_step_that_already_ended_does_nothing(ca):
     child.wait()
     ca.stop_group(child)
     assert child.returncode == 0
+    assert child.stdout.closed  # what it printed was collected, its pipe closed
 
 
 @pytest.mark.parametrize(("signum", "name", "code"), [(signal.SIGINT, "SIGINT", 130), (signal.SIGTERM, "SIGTERM", 143)])
@@ -2076,3 +2090,400 @@ def test_a_keyring_dry_run_shows_each_file_with_its_mode_and_each_command(
         "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n\n"
     )
     assert not (bin_dir / "uv-calls").exists() and not config.exists()
+
+
+# --- edges: each test below fails on a bug mutation testing showed the tests above let pass ---
+
+
+def with_package_manager(ca: ModuleType, monkeypatch: pytest.MonkeyPatch, manager: str) -> None:
+    pyproject = ca.read_pyproject()
+    pyproject["tool"]["codeartifact"]["package-manager"] = manager
+    monkeypatch.setattr(ca, "read_pyproject", lambda: pyproject)
+
+
+def test_a_package_manager_the_tool_does_not_know_builds_and_is_run_as_with_pip(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    steps.uploads = [(1, "HTTPError: 403 Forbidden")]
+    with_package_manager(ca, monkeypatch, "hatch")
+    client, stubber = stub
+    for _ in range(2):
+        expect_credentials(stubber)
+        expect_assets(stubber, None)
+        expect_package(stubber, exists=True)
+    code, _, err = run(ca, capsys, client, "publish")
+    assert code == 5
+    assert err.endswith("; finish with: python scripts/codeartifact.py publish\n")
+    assert steps.commands[0][:4] == [sys.executable, "-m", "build", "--outdir"]
+    assert steps.environments[0]["PIP_INDEX_URL"] == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
+    code, out, _ = run(ca, capsys, client, "publish")
+    assert out.splitlines()[-1] == "check that it installs from there: python scripts/codeartifact.py verify"
+
+
+def test_the_build_runs_the_uv_the_uv_variable_names(ca, stub, capsys, monkeypatch):
+    steps = FakeSteps(ca, monkeypatch)
+    monkeypatch.setenv("UV", "/opt/uv/bin/uv")
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {WHEEL: b"wheel", SDIST: b"sdist"})
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert steps.commands[0][:3] == ["/opt/uv/bin/uv", "build", "--out-dir"]
+
+
+@pytest.mark.parametrize(("variable", "timeout"), [(None, 300), ("7.5", 7.5)])
+def test_each_upload_has_five_minutes_unless_told_otherwise(ca, stub, capsys, monkeypatch, variable, timeout):
+    steps = FakeSteps(ca, monkeypatch)
+    if variable:
+        monkeypatch.setenv("CODEARTIFACT_UPLOAD_TIMEOUT", variable)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {WHEEL: b"wheel"})
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert steps.timeouts[-1] == timeout
+
+
+def test_login_tells_when_the_token_it_asked_for_expires(ca, stub, capsys, monkeypatch, private_home):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    client, stubber = stub
+    expires = datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
+    response = {"authorizationToken": TOKEN, "expiration": expires}
+    stubber.add_response("get_authorization_token", response, {**OWNER, "durationSeconds": 3600})
+    expect_endpoint(stubber)
+    try:
+        code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--duration", "3600")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "logged pip in to my-repo; the token expires at 2023-11-14 22:13 UTC"
+
+
+def test_a_first_login_replaces_nothing_and_says_nothing_about_it(ca, stub, capsys, private_home):
+    client, stubber = stub
+    for tool in ("pip", "twine"):
+        expect_credentials(stubber)
+        code, out, _ = run(ca, capsys, client, "login", "--tool", tool)
+        assert code == 0 and not [line for line in out.splitlines() if line.startswith("replaces ")]
+    conf = private_home / ".config" / "pip" / "pip.conf"
+    assert conf.read_text() == f"[global]\nindex-url = https://aws:{TOKEN}@{ENDPOINT[8:]}simple/\n\n"
+    pypirc = (private_home / ".pypirc").read_text()
+    assert pypirc.startswith("[distutils]\nindex-servers = \n\tpypi\n\tcodeartifact\n\n[codeartifact]\n")
+    expect_credentials(stubber)
+    code, out, _ = run(ca, capsys, client, "login", "--tool", "pip", "--dry-run")
+    assert f"replaces global.index-url https://aws:****@{ENDPOINT[8:]}simple/ in {conf}\n" in out
+
+
+def test_a_twine_dry_run_shows_the_pypirc_with_the_token_masked(ca, stub, capsys, private_home):
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, _ = run(ca, capsys, client, "login", "--tool", "twine", "--dry-run")
+    assert code == 0
+    assert out == (
+        f"would write {private_home / '.pypirc'} (mode 0600):\n"
+        "[distutils]\nindex-servers = \n\tpypi\n\tcodeartifact\n\n"
+        f"[codeartifact]\nrepository = {ENDPOINT}\nusername = aws\npassword = ****\n\n\n"
+    )
+
+
+def test_poetry_login_writes_where_poetry_config_dir_says(ca, stub, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("POETRY_CONFIG_DIR", str(tmp_path / "poetry-config"))
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "poetry")[0] == 0
+    assert sorted(p.name for p in (tmp_path / "poetry-config").iterdir()) == ["auth.toml", "config.toml"]
+
+
+def test_twines_refusal_of_the_keyring_says_what_to_do_instead(ca, stub, capsys):
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "twine", "--keyring") == (
+        1,
+        "",
+        "error: twine has no keyring login here: use login --tool twine, or publish\n",
+    )
+
+
+def poetry_program(tmp_path: Path, show_status: int, add_status: int = 0) -> Path:
+    return fake_program(
+        tmp_path / "bin" / "poetry",
+        f'[ "$2" = show ] && exit {show_status}\necho "could not add: no network" >&2\nexit {add_status}',
+    )
+
+
+def test_poetry_keyring_files_have_the_modes_their_contents_need(ca, stub, capsys, monkeypatch, private_home, tmp_path):
+    monkeypatch.setenv("PATH", f"{poetry_program(tmp_path, 0).parent}:/usr/bin:/bin")
+    config_dir = private_home / ".config" / "pypoetry"
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, err = run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")
+    assert (code, err) == (0, "")
+    assert "found keyrings.codeartifact in Poetry's environment\n" in out
+    assert (mode(config_dir / "config.toml"), mode(config_dir / "auth.toml")) == (0o644, 0o600)
+    (config_dir / "auth.toml").write_text('[http-basic.corp]\nusername = "me"\n')
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")[0] == 0
+    assert tomllib.loads((config_dir / "auth.toml").read_text()) == {"http-basic": {"corp": {"username": "me"}}}
+
+
+def test_uv_keyring_settings_are_readable_by_all(ca, stub, capsys, monkeypatch, private_home, tmp_path):
+    monkeypatch.setenv("PATH", f"{fake_keyring_tools(tmp_path / 'bin', True)}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "uv", "--keyring")[0] == 0
+    assert mode(private_home / ".config" / "uv" / "uv.toml") == 0o644
+
+
+def test_poetry_without_the_backend_is_named_in_each_case(ca, tmp_path):
+    environ = {"PATH": "/usr/bin:/bin"}
+    with pytest.raises(ca.ToolError) as missing:
+        ca.poetry_keyring(environ, dry_run=False)
+    assert str(missing.value) == "Poetry is not installed: see https://python-poetry.org/docs/#installation"
+    poetry = poetry_program(tmp_path, show_status=1, add_status=1)
+    environ = {"PATH": f"{poetry.parent}:/usr/bin:/bin"}
+    assert ca.poetry_keyring(environ, dry_run=True) == f"would run: {poetry} self add keyrings.codeartifact"
+    with pytest.raises(ca.ToolError) as failed:
+        ca.poetry_keyring(environ, dry_run=False)
+    assert str(failed.value) == f"`{poetry} self add keyrings.codeartifact` failed: could not add: no network"
+
+
+def test_poetry_dry_run_only_says_what_it_would_run(ca, stub, capsys, monkeypatch, tmp_path):
+    poetry = poetry_program(tmp_path, show_status=1)
+    monkeypatch.setenv("PATH", f"{poetry.parent}:/usr/bin:/bin")
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, _ = run(ca, capsys, client, "login", "--tool", "poetry", "--keyring", "--dry-run")
+    assert code == 0 and f"would run: {poetry} self add keyrings.codeartifact\n" in out
+
+
+def test_a_poetry_that_is_a_binary_or_has_a_spaced_shebang_is_still_asked(ca, tmp_path):
+    python = fake_program(tmp_path / "py" / "python3", "exit 0")
+    spaced = tmp_path / "spaced-poetry"
+    spaced.write_text(f"#! {python}\n")
+    assert ca.poetry_has_backend(str(spaced), {}) is True
+    binary = fake_program(tmp_path / "bin" / "poetry", '[ "$2" = show ] && exit 1\nexit 0')
+    binary.write_bytes(b"\x7fELF\xff\xfe\x00\n" + binary.read_bytes())  # not text, not a script
+    with pytest.raises(ca.ToolError, match=r"^cannot run "):  # not here, but it was read without a decoding error
+        ca.poetry_has_backend(str(binary), {})
+
+
+def test_a_keyring_without_the_backend_or_that_fails_does_not_count(ca, tmp_path):
+    listing = "echo 'keyrings.codeartifact.CodeArtifactBackend (priority: 9.9)'"
+    cases = {
+        f'[ "$1" = --list-backends ] && {listing}': True,
+        "echo 'keyring.backends.fail.Keyring (priority: 0)'": False,
+        f"{listing}; exit 1": False,
+    }
+    for number, (script, has_backend) in enumerate(cases.items()):
+        keyring = fake_program(tmp_path / str(number) / "keyring", script)
+        assert ca.keyring_has_backend(str(keyring), {}) is has_backend, script
+
+
+def test_powershell_values_double_their_single_quotes(ca):
+    assert ca.shell_lines([("X", "it's")], "powershell", None) == ["$env:X = 'it''s'"]
+
+
+def test_without_a_command_the_tool_shows_its_usage(ca, capsys):
+    with pytest.raises(SystemExit) as usage:
+        ca.main([])
+    assert usage.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "codeartifact.py: error: the following arguments are required: command"
+    )
+
+
+def test_each_uploaded_file_is_reported_at_once(ca, monkeypatch, tmp_path):
+    """A job killed in the middle (a CI time limit) still shows what is in the repository."""
+    shown: list[str] = []
+
+    class Console(io.StringIO):
+        def flush(self) -> None:
+            shown.append(self.getvalue())
+
+    monkeypatch.setattr(ca, "upload_one", lambda *args: None)
+    monkeypatch.setattr(sys, "stdout", Console())
+    ca.publish_files(ENDPOINT, [tmp_path / WHEEL, tmp_path / SDIST], [], TOKEN, 10, "finish")
+    assert shown[:2] == [f"uploaded {WHEEL}\n", f"uploaded {WHEEL}\nuploaded {SDIST}\n"]
+
+
+def test_the_refusals_around_the_index_are_whole_sentences(ca, stub, capsys, monkeypatch, private_home, tmp_path):
+    monkeypatch.setenv("PIP_FIND_LINKS", "/wheels")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip")[2] == (
+        "error: pip would also look in /wheels (find-links, set in the environment variable PIP_FIND_LINKS), "
+        "where a package of this project's name could stand in for it: remove that setting, or pass "
+        "--allow-extra-index\n"
+    )
+    monkeypatch.setenv("UV_INDEX", "pypi=https://pypi.org/simple")
+    monkeypatch.setenv("UV_FIND_LINKS", "/wheels")
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "uv")[2] == (
+        "error: uv would also look for packages in another index (the environment variable UV_INDEX; "
+        "the environment variable UV_FIND_LINKS), where a package of this project's name could stand in "
+        "for it: remove it, mark it explicit, or pass --allow-extra-index\n"
+    )
+
+
+def test_environment_and_uv_toml_indexes_are_named_together(ca, tmp_path):
+    config = tmp_path / "uv.toml"
+    config.write_text('index-url = "https://mirror.example/simple"\n')
+    assert ca.uv_index_settings({"UV_INDEX_URL": "u"}, {}, config) == [
+        "the environment variable UV_INDEX_URL",
+        f"index-url in {config}",
+    ]
+
+
+def test_a_missing_origin_permission_is_a_whole_sentence(ca, stub, capsys, monkeypatch):
+    FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    expect_package(stubber, exists=False)
+    stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
+    out = run(ca, capsys, client, "publish")[1]
+    assert out.splitlines()[0] == (
+        "warning: could not claim acme-utils against upstream packages: your identity lacks "
+        "codeartifact:PutPackageOriginConfiguration; ask an administrator to set publish=ALLOW, "
+        "upstream=BLOCK for it"
+    )
+
+
+def test_a_replaced_file_is_refused_in_a_whole_sentence(ca, tmp_path):
+    (tmp_path / WHEEL).write_bytes(b"new")
+    with pytest.raises(ca.ToolError) as refused:
+        ca.files_to_upload([tmp_path / WHEEL], {WHEEL: sha256(b"old")}, "my-repo")
+    assert str(refused.value) == (
+        f"{WHEEL} is already in my-repo with other content (SHA-256 {sha256(b'old')} there, {sha256(b'new')} "
+        "here); versions cannot be replaced: set a new version in pyproject.toml; nothing was uploaded"
+    )
+
+
+PY2_WHEEL = "acme_utils-0.1.0-py2-none-any.whl"
+
+
+@pytest.mark.parametrize(
+    ("files", "holds"),
+    [
+        (None, "nothing"),
+        ([WHEEL, PY2_WHEEL, SDIST], f"['{PY2_WHEEL}', '{WHEEL}', '{SDIST}']"),
+        (["notes.whl", SDIST], f"['{SDIST}', 'notes.whl']"),
+    ],
+    ids=["no-folder", "two-wheels", "not-a-wheel"],
+)  # fmt: skip
+def test_a_dist_folder_needs_exactly_one_wheel_and_one_sdist(ca, tmp_path, files, holds):
+    folder = tmp_path / "dist"
+    for name in files or []:
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text("x")
+    package = ca.Package("acme-utils", "0.1.0")
+    with pytest.raises(ca.ToolError) as refused:
+        ca.distributions_in(folder, package)
+    assert str(refused.value) == f"{folder} must hold one wheel and one sdist of acme-utils 0.1.0; it holds: {holds}"
+    (folder / "notes.whl").unlink(missing_ok=True)
+    if files and "notes.whl" in files:
+        (folder / WHEEL).write_text("x")
+        (folder / "notes.whl").write_text("x")
+        assert [p.name for p in ca.distributions_in(folder, package)] == [WHEEL, SDIST]
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [{}, {"project": {"name": "acme-utils"}}, {"project": {"version": "1.0"}}],
+    ids=["none", "name", "version"],
+)
+def test_a_project_without_a_name_or_a_version_cannot_be_published(ca, pyproject):
+    with pytest.raises(ca.ToolError) as refused:
+        ca.load_package(pyproject)
+    assert str(refused.value) == "pyproject.toml needs [project] name and version to publish"
+
+
+def test_an_unreadable_file_is_named_with_the_reason(ca, tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project\n")
+    with pytest.raises(ca.ToolError) as broken:
+        ca.read_pyproject(tmp_path)
+    assert str(broken.value).startswith(f"cannot read {tmp_path / 'pyproject.toml'}: Expected ']'")
+    (tmp_path / "pip.conf").write_bytes(b"[global]\nindex-url = caf\xe9\n")
+    with pytest.raises(ca.ToolError) as undecodable:
+        ca.read_text_or_empty(tmp_path / "pip.conf")
+    assert str(undecodable.value).startswith(f"cannot read {tmp_path / 'pip.conf'}: 'utf-8' codec can't decode")
+
+
+@pytest.fixture
+def latin1_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text files opened without an encoding get Latin-1, as on a Windows machine set to cp1252."""
+    real_open = io.open
+
+    def locale_open(file, mode="r", buffering=-1, encoding=None, *args, **kwargs):
+        if "b" not in mode and encoding is None:
+            encoding = "latin-1"
+        return real_open(file, mode, buffering, encoding, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", locale_open)
+    monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: locale_open(fd, *args, **kwargs))
+
+
+def test_files_are_read_and_written_as_utf8_whatever_the_locale(ca, tmp_path, latin1_locale):
+    (tmp_path / "pyproject.toml").write_bytes('[project]\nname = "café"\n'.encode())
+    assert ca.read_pyproject(tmp_path) == {"project": {"name": "café"}}
+    assert ca.read_text_or_empty(tmp_path / "pyproject.toml") == '[project]\nname = "café"\n'
+    ca.write_file(ca.ConfigWrite(tmp_path / "out.cfg", "é\n", "é\n", private=False))
+    assert (tmp_path / "out.cfg").read_bytes() == "é\n".encode()
+
+
+def test_a_page_without_assets_has_none(ca, stub):
+    client, stubber = stub
+    stubber.add_response("list_package_version_assets", {"nextToken": "2"}, VERSION)
+    stubber.add_response("list_package_version_assets", {"assets": []}, {**VERSION, "nextToken": "2"})
+    settings = ca.load_settings(ca.read_pyproject(), {})
+    assert ca.stored_assets(client, settings, ca.Package("acme-utils", "0.1.0")) == {}
+
+
+def test_an_error_without_the_usual_fields_still_makes_a_sentence(ca):
+    bare = aws.ClientError({}, "GetAuthorizationToken")
+    assert (ca.error_code(bare), ca.attempts_made(bare)) == ("", 1)
+    assert str(ca.translate_aws_error(bare)) == "CodeArtifact refused GetAuthorizationToken: : "
+
+
+def test_an_endpoint_keeps_a_repository_name_that_ends_in_x(ca, stub):
+    client, stubber = stub
+    endpoint = ENDPOINT.replace("my-repo", "pypiX").rstrip("/")
+    stubber.add_response("get_repository_endpoint", {"repositoryEndpoint": endpoint}, {**REPO, "format": "pypi"})
+    settings = ca.load_settings(ca.read_pyproject(), {})
+    assert ca.fetch_endpoint(client, settings) == endpoint + "/"
+    assert ca.without_credentials(f"https://aws:x@{endpoint[8:]}/") == endpoint
+
+
+def test_a_failed_upload_shows_twines_last_line_without_the_token(ca, twine_answers, tmp_path):
+    answers, _, _ = twine_answers
+    answers.append((1, f"ERROR unexpected answer for https://aws:{TOKEN}@host/"))
+    with pytest.raises(ca.ToolError) as failed:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert str(failed.value) == "twine upload failed: ERROR unexpected answer for https://aws:****@host/"
+
+
+def test_an_http_500_is_a_service_fault(ca):
+    failure = ca.upload_failure("HTTPError: 500 Internal Server Error", 3)
+    assert (str(failure), failure.exit_code) == ("the repository answered HTTP 500 3 times", ca.Exit.SERVICE)
+
+
+def test_a_step_never_reads_the_users_terminal(ca):
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"typed by the user\n")
+    os.close(write_end)
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        proc = ca.run_child([sys.executable, "-c", "import sys; print(repr(sys.stdin.read()))"], dict(os.environ), 10)
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(read_end)
+    assert proc.stdout == "''\n"
+
+
+def test_the_client_retries_in_standard_mode_whatever_the_aws_configuration_says(ca, private_home, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
+    settings = ca.Settings("my-domain", "111122223333", "my-repo", "eu-west-1", "uv")
+    assert ca.make_client(settings, {}).meta.config.retries["mode"] == "standard"

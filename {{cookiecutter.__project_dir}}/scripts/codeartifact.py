@@ -595,8 +595,8 @@ def login(
     token: str,
     environ: Mapping[str, str],
     dry_run: bool,
-    keyring: bool = False,
-    allow_extra_index: bool = False,
+    keyring: bool,
+    allow_extra_index: bool,
 ) -> list[str]:
     """Configure ``tool`` to use the repository; return what was done, secrets masked.
 
@@ -878,7 +878,7 @@ def check_pip_indexes(environ: Mapping[str, str], endpoint: str, written: Path) 
     could stand in for ours), or when a setting pip reads after the file login writes would
     replace the index written there."""
     ranks = [path for _, path in pip_config_files(environ)]
-    ours = ranks.index(written) if written in ranks else len(ranks) - 1
+    ours = ranks.index(written)  # pip_config_files lists the file login writes
     for rank, where, key, value in pip_index_settings(environ):
         shown_value = mask_secret(key, value)
         if key != "index-url":
@@ -1237,7 +1237,7 @@ def upload_failure(output: str, attempts: int) -> ToolError:
             "be reached",
             Exit.UNREACHABLE,
         )
-    if code in RETRY_STATUSES or code >= 500:
+    if code == 429 or code >= 500:  # throttled, or any other server error
         return ToolError(f"the repository answered HTTP {code} {attempts} times", Exit.SERVICE)
     last = output.strip().splitlines()[-1] if output.strip() else "no output"
     for words, reason in NETWORK_FAULTS:
