@@ -56,10 +56,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(config.stash[PRIVATE_HOME], ignore_errors=True)
 
 
+# Under mutation testing, mutmut runs the suite once in its own process, then each mutant's
+# tests in a fork of that process. The bakes of the first run are kept and shared with every
+# fork (a bake takes a third of a second, and most mutants' tests need one), except when the
+# mutant is in local_extensions.py, which a bake runs.
+_BAKES_OF_THE_FIRST_RUN: dict[tuple, Path] = {}
+
+
+def shared_bakes() -> dict[tuple, Path] | None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if not MUTATED_CODE or mutant.startswith("local_extensions."):
+        return None
+    return _BAKES_OF_THE_FIRST_RUN
+
+
 @pytest.fixture(scope="session")
 def bake(cookies_session) -> Bake:
     """``bake(**answers)`` returns the folder of a baked project, baking each answer set once."""
-    baked: dict[tuple, Path] = {}
+    shared = shared_bakes()
+    baked: dict[tuple, Path] = {} if shared is None else shared
 
     def bake_once(**answers: str) -> Path:
         key = tuple(sorted(answers.items()))
@@ -67,6 +82,9 @@ def bake(cookies_session) -> Bake:
             result = cookies_session.bake(extra_context=answers)
             assert result.exit_code == 0, f"bake failed for {answers}: {result.exception}"
             baked[key] = result.project_path
+            if shared is not None:  # out of pytest's temporary folders, which later runs prune
+                kept = Path(tempfile.mkdtemp(prefix="bake-", dir=Path(MUTATED_CODE).parent))
+                baked[key] = Path(shutil.copytree(result.project_path, kept / result.project_path.name, symlinks=True))
         return baked[key]
 
     return bake_once
