@@ -130,14 +130,6 @@ def load_hook(name: str) -> ModuleType:
     return load_code(f"hooks.{name}", TEMPLATE_DIR / "hooks" / f"{name}.py", f"hooks/{name}.py")
 
 
-if MUTATED_CODE:
-    # mutmut tests each mutant in a fork of one process that has imported this module: compile
-    # the mutated code there, once, instead of once per mutant (the release tool alone, with
-    # every mutant in it, takes most of a second).
-    for mutated in ("codeartifact.py", "hooks/pre_gen_project.py", "hooks/post_gen_project.py"):
-        source = Path(MUTATED_CODE, mutated)
-        compiled(source, source.stat().st_mtime_ns, source.stat().st_size)
-
 
 @pytest.fixture(scope="session")
 def tools(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ProjectTools:
