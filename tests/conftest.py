@@ -130,7 +130,6 @@ def load_hook(name: str) -> ModuleType:
     return load_code(f"hooks.{name}", TEMPLATE_DIR / "hooks" / f"{name}.py", f"hooks/{name}.py")
 
 
-
 @pytest.fixture(scope="session")
 def tools(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ProjectTools:
     """Package caches shared by every baked project, kept between runs in pytest's cache folder."""
