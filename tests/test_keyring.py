@@ -138,17 +138,23 @@ def test_uv_through_the_keyring_installs_after_a_rotation(codeartifact, user, pu
     assert no_token_in_home(user, codeartifact) == []
 
 
-def test_a_uv_project_locks_and_syncs_through_the_keyring(codeartifact, user, published, tmp_path):
-    """A consumer project with the index README.md gives: no credentials end in uv.lock."""
-    codeartifact.rotate = True
-    tool(user, published, "login", "--tool", "uv", "--keyring")
+def consumer_project(tmp_path: Path, index: str) -> Path:
+    """A project that depends on the published package, finding it through ``index`` (TOML)."""
     consumer = tmp_path / "consumer"
     consumer.mkdir()
     (consumer / "pyproject.toml").write_text(
         '[project]\nname = "consumer"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        'dependencies = ["rotating-lib==1.0.0"]\n\n'
-        f'[[tool.uv.index]]\nname = "codeartifact"\nurl = "{INDEX}"\ndefault = true\n'
+        f'dependencies = ["rotating-lib==1.0.0"]\n\n{index}'
     )
+    return consumer
+
+
+def test_a_uv_project_locks_and_syncs_through_the_keyring(codeartifact, user, published, tmp_path):
+    """A consumer project with the index README.md gives: no credentials end in uv.lock."""
+    codeartifact.rotate = True
+    tool(user, published, "login", "--tool", "uv", "--keyring")
+    index = f'[[tool.uv.index]]\nname = "codeartifact"\nurl = "{INDEX}"\ndefault = true\n'
+    consumer = consumer_project(tmp_path, index)
     rotate(codeartifact, user, published)
     user.run(user.tools.uv_bin, "sync", "--no-install-project", cwd=consumer)
     lock = (consumer / "uv.lock").read_text()
@@ -159,12 +165,10 @@ def test_poetry_through_the_keyring_installs_after_a_rotation(codeartifact, user
     codeartifact.rotate = True
     login = tool(user, published, "login", "--tool", "poetry", "--keyring")
     assert "keyrings.codeartifact in Poetry's environment" in login.stdout
-    consumer = tmp_path / "consumer"
-    consumer.mkdir()
-    (consumer / "pyproject.toml").write_text(
-        '[project]\nname = "consumer"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        'dependencies = ["rotating-lib==1.0.0"]\n\n[tool.poetry]\npackage-mode = false\n\n'
-        f'[[tool.poetry.source]]\nname = "codeartifact"\nurl = "{ENDPOINT}simple/"\npriority = "primary"\n'
+    consumer = consumer_project(
+        tmp_path,
+        "[tool.poetry]\npackage-mode = false\n\n"
+        f'[[tool.poetry.source]]\nname = "codeartifact"\nurl = "{ENDPOINT}simple/"\npriority = "primary"\n',
     )
     rotate(codeartifact, user, published)
     env_bin = Path(sys.executable).parent

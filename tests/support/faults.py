@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.servers import LoopbackServer
 
 # mode -> (status, headers, body); "hang" never answers and "drop" closes the connection.
 ANSWERS = {
@@ -20,30 +22,22 @@ ANSWERS = {
 MODES = (*ANSWERS, "hang", "drop")
 
 
-class FaultServer:
+class FaultServer(LoopbackServer):
     def __init__(self, mode: str) -> None:
         assert mode in MODES, mode
         self.mode = mode
         self.requests = 0
         self.got_request = threading.Event()
         self.release = threading.Event()  # lets hanging handlers finish when the server stops
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return super().url + "/"
 
-    def __enter__(self) -> FaultServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
+    def stop(self) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        super().stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fault = self

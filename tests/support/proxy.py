@@ -13,37 +13,23 @@ keyring. Any other host is refused.
 from __future__ import annotations
 
 import re
-import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from tests.support.servers import LoopbackServer
 
 CODEARTIFACT_HOST = re.compile(r"^[a-z0-9-]+-\d{12}\.d\.codeartifact\.[a-z0-9-]+\.amazonaws\.com$")
 FORWARDED_HEADERS = ("Authorization", "Content-Type", "Content-Length", "Accept", "User-Agent")
 
 
-class CodeArtifactProxy:
+class CodeArtifactProxy(LoopbackServer):
     def __init__(self, upstream: str, repository: str) -> None:
         self.upstream = upstream.rstrip("/")  # the pypiserver, http://127.0.0.1:PORT
         self.prefix = f"/pypi/{repository}"
         self.hosts: list[str] = []  # the host of every request, to show the proxy was used
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self) -> CodeArtifactProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        super().__init__()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self

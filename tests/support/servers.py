@@ -110,7 +110,38 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: fl
     raise RuntimeError(f"the server at {url} did not answer within {seconds} s")
 
 
-class CodeArtifactStandIn:
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 and a free port, answering from a thread; ``with`` starts and
+    stops it. A subclass gives its request handler in ``_handler``."""
+
+    def __init__(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> LoopbackServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class CodeArtifactStandIn(LoopbackServer):
     """The CodeArtifact rest-json API for one domain and repository, backed by a PypiServer.
 
     It answers the operations of scripts/codeartifact.py as CodeArtifact does (the shapes of
@@ -128,20 +159,7 @@ class CodeArtifactStandIn:
         self.issued: list[str] = []  # every token handed out while rotating
         self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        super().__init__()
 
     def operations(self) -> list[str]:
         return [operation for operation, _ in self.calls]
