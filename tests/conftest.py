@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import functools
+import io
 import json
 import os
 import shutil
@@ -70,6 +72,13 @@ def shared_bakes() -> dict[tuple, Path] | None:
     return _BAKES_OF_THE_FIRST_RUN
 
 
+def kept_for_the_forks(project: Path) -> Path:
+    """A copy of a bake out of pytest's temporary folders, which later sessions prune: beside
+    the mutated code, in mutation/run.py's work folder, which goes when the run ends."""
+    folder = Path(tempfile.mkdtemp(prefix="bake-", dir=Path(str(MUTATED_CODE)).parent))
+    return Path(shutil.copytree(project, folder / project.name, symlinks=True))
+
+
 @pytest.fixture(scope="session")
 def bake(cookies_session) -> Bake:
     """``bake(**answers)`` returns the folder of a baked project, baking each answer set once."""
@@ -81,10 +90,8 @@ def bake(cookies_session) -> Bake:
         if key not in baked:
             result = cookies_session.bake(extra_context=answers)
             assert result.exit_code == 0, f"bake failed for {answers}: {result.exception}"
-            baked[key] = result.project_path
-            if shared is not None:  # out of pytest's temporary folders, which later runs prune
-                kept = Path(tempfile.mkdtemp(prefix="bake-", dir=Path(MUTATED_CODE).parent))
-                baked[key] = Path(shutil.copytree(result.project_path, kept / result.project_path.name, symlinks=True))
+            project = result.project_path
+            baked[key] = project if shared is None else kept_for_the_forks(project)
         return baked[key]
 
     return bake_once
@@ -128,6 +135,21 @@ def load_release_tool(project: Path) -> ModuleType:
 def load_hook(name: str) -> ModuleType:
     """Import a hook as a module; its Jinja line only runs under __main__."""
     return load_code(f"hooks.{name}", TEMPLATE_DIR / "hooks" / f"{name}.py", f"hooks/{name}.py")
+
+
+@pytest.fixture
+def latin1_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text files opened without an encoding get Latin-1, as on a Windows machine set to cp1252."""
+    real_open = io.open
+
+    def locale_open(file, mode="r", buffering=-1, encoding=None, *args, **kwargs):
+        if "b" not in mode and encoding in (None, "locale"):  # pathlib passes "locale" for None
+            encoding = "latin-1"
+        return real_open(file, mode, buffering, encoding, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", locale_open)
+    monkeypatch.setattr(io, "open", locale_open)
+    monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: locale_open(fd, *args, **kwargs))
 
 
 @pytest.fixture(scope="session")

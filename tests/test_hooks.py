@@ -172,11 +172,7 @@ def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(post, project,
     assert capsys.readouterr().out == UV_WITH_NOTHING_INSTALLED + "\n"
 
 
-def test_the_record_is_utf8_whatever_the_locale(post, project, monkeypatch):
-    def latin1_open(file, mode="r", buffering=-1, encoding=None, *args, **kwargs):  # a cp1252 Windows
-        return open(file, mode, buffering, encoding or "latin-1", *args, **kwargs)
-
-    monkeypatch.setattr(post, "open", latin1_open, raising=False)
+def test_the_record_is_utf8_whatever_the_locale(post, project, latin1_locale):
     post.main({**ANSWERS, "project_name": "Łódź Grüße"})
     assert '"project_name": "Łódź Grüße"' in (project / ".cruft.json").read_text(encoding="utf-8")
 

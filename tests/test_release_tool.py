@@ -445,8 +445,11 @@ def test_login_poetry_keyring_drops_a_stored_password_and_adds_the_backend_to_po
 def test_twine_has_no_keyring_login(ca, stub, capsys):
     client, stubber = stub
     expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "login", "--tool", "twine", "--keyring")
-    assert code == 1 and "twine has no keyring login" in err
+    assert run(ca, capsys, client, "login", "--tool", "twine", "--keyring") == (
+        1,
+        "",
+        "error: twine has no keyring login here: use login --tool twine, or publish\n",
+    )
 
 
 # --- no second index behind our back -----------------------------------------------------
@@ -931,9 +934,11 @@ def test_a_stored_file_with_other_content_is_refused_before_any_upload(ca, stub,
     expect_assets(stubber, {WHEEL: b"wheel"})
     code, _out, err = run(ca, capsys, client, "publish")
     assert code == 1
-    assert f"{WHEEL} is already in my-repo with other content" in err
-    assert sha256(b"wheel") in err and sha256(b"rebuilt differently") in err
-    assert "set a new version" in err and err.count("\n") == 1
+    assert err == (
+        f"error: {WHEEL} is already in my-repo with other content (SHA-256 {sha256(b'wheel')} there, "
+        f"{sha256(b'rebuilt differently')} here); versions cannot be replaced: set a new version in "
+        "pyproject.toml; nothing was uploaded\n"
+    )
     assert steps.uploaded == []
 
 
@@ -955,8 +960,12 @@ def test_a_missing_origin_permission_warns_but_still_uploads(ca, stub, capsys, m
     stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
     code, out, _ = run(ca, capsys, client, "publish")
     assert code == 0
-    assert out.splitlines()[0] == "note: not in a git repository; publishing without the clean-tree check"
-    assert "lacks codeartifact:PutPackageOriginConfiguration" in out
+    assert out.splitlines()[:2] == [
+        "note: not in a git repository; publishing without the clean-tree check",
+        "warning: could not claim acme-utils against upstream packages: your identity lacks "
+        "codeartifact:PutPackageOriginConfiguration; ask an administrator to set publish=ALLOW, "
+        "upstream=BLOCK for it",
+    ]
     assert steps.uploaded == [WHEEL, SDIST]
 
 
@@ -1622,14 +1631,18 @@ def test_a_project_without_settings_is_told_every_way_to_give_them(ca):
     assert ca.load_settings({"tool": {"codeartifact": table}}, {}).package_manager == "pip"
 
 
-def test_the_token_expiry_is_told_in_local_time(ca, monkeypatch):
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC for the test, and the machine's own again after it."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    try:
-        assert ca.expiry_note(1700000000) == "; the token expires at 2023-11-14 22:13 UTC"
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_token_expiry_is_told_in_local_time(ca, utc):
+    assert ca.expiry_note(1700000000) == "; the token expires at 2023-11-14 22:13 UTC"
     assert ca.expiry_note(0) == ""
 
 
@@ -1679,6 +1692,7 @@ REFUSED = (
         ("HTTPError: 504 Gateway Timeout", GATEWAY.format(504), 7),
         ("HTTPError: 503 Slow Down", "the repository answered HTTP 503 3 times", 6),
         ("HTTPError: 429 Too Many Requests", "the repository answered HTTP 429 3 times", 6),
+        ("HTTPError: 500 Internal Server Error", "the repository answered HTTP 500 3 times", 6),
         ("HTTPError: 501 Not Implemented", "the repository answered HTTP 501 3 times", 6),
         ("", "twine upload failed: no output", 1),
         ("Uploading x\n  \nConnection refused\n", "cannot reach the repository: the connection was refused", 7),
@@ -1847,6 +1861,7 @@ def test_the_token_comes_with_its_expiry(ca, stub):
 def test_the_client_has_short_timeouts_standard_retries_and_the_projects_region(ca, private_home, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")  # the client's own retry mode wins over the user's
     settings = ca.Settings("my-domain", "111122223333", "my-repo", "eu-west-1", "uv")
     config = ca.make_client(settings, {}).meta.config
     assert (config.connect_timeout, config.read_timeout, config.retries["mode"]) == (10, 30, "standard")
@@ -2148,19 +2163,13 @@ def test_each_upload_has_five_minutes_unless_told_otherwise(ca, stub, capsys, mo
     assert steps.timeouts[-1] == timeout
 
 
-def test_login_tells_when_the_token_it_asked_for_expires(ca, stub, capsys, monkeypatch, private_home):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+def test_login_tells_when_the_token_it_asked_for_expires(ca, stub, capsys, private_home, utc):
     client, stubber = stub
     expires = datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
     response = {"authorizationToken": TOKEN, "expiration": expires}
     stubber.add_response("get_authorization_token", response, {**OWNER, "durationSeconds": 3600})
     expect_endpoint(stubber)
-    try:
-        code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--duration", "3600")
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--duration", "3600")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "logged pip in to my-repo; the token expires at 2023-11-14 22:13 UTC"
 
@@ -2198,16 +2207,6 @@ def test_poetry_login_writes_where_poetry_config_dir_says(ca, stub, capsys, monk
     expect_credentials(stubber)
     assert run(ca, capsys, client, "login", "--tool", "poetry")[0] == 0
     assert sorted(p.name for p in (tmp_path / "poetry-config").iterdir()) == ["auth.toml", "config.toml"]
-
-
-def test_twines_refusal_of_the_keyring_says_what_to_do_instead(ca, stub, capsys):
-    client, stubber = stub
-    expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "twine", "--keyring") == (
-        1,
-        "",
-        "error: twine has no keyring login here: use login --tool twine, or publish\n",
-    )
 
 
 def poetry_program(tmp_path: Path, show_status: int, add_status: int = 0) -> Path:
@@ -2340,31 +2339,6 @@ def test_environment_and_uv_toml_indexes_are_named_together(ca, tmp_path):
     ]
 
 
-def test_a_missing_origin_permission_is_a_whole_sentence(ca, stub, capsys, monkeypatch):
-    FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, None)
-    expect_package(stubber, exists=False)
-    stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
-    out = run(ca, capsys, client, "publish")[1]
-    assert out.splitlines()[0] == (
-        "warning: could not claim acme-utils against upstream packages: your identity lacks "
-        "codeartifact:PutPackageOriginConfiguration; ask an administrator to set publish=ALLOW, "
-        "upstream=BLOCK for it"
-    )
-
-
-def test_a_replaced_file_is_refused_in_a_whole_sentence(ca, tmp_path):
-    (tmp_path / WHEEL).write_bytes(b"new")
-    with pytest.raises(ca.ToolError) as refused:
-        ca.files_to_upload([tmp_path / WHEEL], {WHEEL: sha256(b"old")}, "my-repo")
-    assert str(refused.value) == (
-        f"{WHEEL} is already in my-repo with other content (SHA-256 {sha256(b'old')} there, {sha256(b'new')} "
-        "here); versions cannot be replaced: set a new version in pyproject.toml; nothing was uploaded"
-    )
-
-
 PY2_WHEEL = "acme_utils-0.1.0-py2-none-any.whl"
 
 
@@ -2415,20 +2389,6 @@ def test_an_unreadable_file_is_named_with_the_reason(ca, tmp_path):
     assert str(undecodable.value).startswith(f"cannot read {tmp_path / 'pip.conf'}: 'utf-8' codec can't decode")
 
 
-@pytest.fixture
-def latin1_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Text files opened without an encoding get Latin-1, as on a Windows machine set to cp1252."""
-    real_open = io.open
-
-    def locale_open(file, mode="r", buffering=-1, encoding=None, *args, **kwargs):
-        if "b" not in mode and encoding in (None, "locale"):  # pathlib passes "locale" for None
-            encoding = "latin-1"
-        return real_open(file, mode, buffering, encoding, *args, **kwargs)
-
-    monkeypatch.setattr(io, "open", locale_open)
-    monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: locale_open(fd, *args, **kwargs))
-
-
 def test_files_are_read_and_written_as_utf8_whatever_the_locale(ca, tmp_path, latin1_locale):
     (tmp_path / "pyproject.toml").write_bytes('[project]\nname = "café"\n'.encode())
     assert ca.read_pyproject(tmp_path) == {"project": {"name": "café"}}
@@ -2468,11 +2428,6 @@ def test_a_failed_upload_shows_twines_last_line_without_the_token(ca, twine_answ
     assert str(failed.value) == "twine upload failed: ERROR unexpected answer for https://aws:****@host/"
 
 
-def test_an_http_500_is_a_service_fault(ca):
-    failure = ca.upload_failure("HTTPError: 500 Internal Server Error", 3)
-    assert (str(failure), failure.exit_code) == ("the repository answered HTTP 500 3 times", ca.Exit.SERVICE)
-
-
 def test_a_step_never_reads_the_users_terminal(ca):
     read_end, write_end = os.pipe()
     os.write(write_end, b"typed by the user\n")
@@ -2486,11 +2441,3 @@ def test_a_step_never_reads_the_users_terminal(ca):
         os.close(saved)
         os.close(read_end)
     assert proc.stdout == "''\n"
-
-
-def test_the_client_retries_in_standard_mode_whatever_the_aws_configuration_says(ca, private_home, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
-    settings = ca.Settings("my-domain", "111122223333", "my-repo", "eu-west-1", "uv")
-    assert ca.make_client(settings, {}).meta.config.retries["mode"] == "standard"
