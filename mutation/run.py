@@ -13,7 +13,7 @@ process that must not see mutated code, while the tests import the mutated code 
 (tests/conftest.py, ``load_code``). The last line printed is ``mutation score: K/N killed``.
 
     python -m pip install -r mutation/requirements.txt -r tests/requirements.txt
-    python mutation/run.py            # about 17 minutes on 2 cores
+    python mutation/run.py            # 17 to 19 minutes on 2 cores
     python mutation/run.py --keep     # keep the work folder, to look at survivors with mutmut show
 """
 
