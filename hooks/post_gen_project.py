@@ -62,21 +62,41 @@ def provenance(answers: dict) -> dict:
     }
 
 
-def next_steps(answers: dict, missing: list[str]) -> str:
+def missing_identity() -> list[str]:
+    """The git settings a commit needs that git has none of (all of them without git)."""
+    needed = ["user.name", "user.email"]
+    try:
+        return [key for key in needed if not subprocess.run(["git", "config", key], capture_output=True).stdout.strip()]
+    except OSError:
+        return needed
+
+
+def identity_commands(answers: dict, missing: list[str]) -> list[str]:
+    """``git config --global`` for each missing setting, with the bake's author as the value."""
+    values = {"user.name": answers["author_name"], "user.email": answers["author_email"]}
+    return [f"git config --global {key} {shlex.quote(values[key])}" for key in missing]
+
+
+def next_steps(answers: dict, missing_tools: list[str], missing_git: list[str]) -> str:
     """The commands from here to a published package, each block one paste."""
     pm = answers["_managers"][answers["package_manager"]]
-    first = [pm["install_manager"]] if missing else []
+    first = [pm["install"][tool] for tool in missing_tools]
     first += [f"cd {shlex.quote(answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
     first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
-    second = ["git init -q", "git add .", "git commit -qm 'First version'", f"{pm['tool']} publish"]
+    second = identity_commands(answers, missing_git)
+    second += ["git init -q", "git add .", "git commit -qm 'First version'", f"{pm['tool']} publish"]
     lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
     lines = [f"Created {answers['package_name']}. Next steps, one command each:", ""]
-    if missing:
-        lines += [f"  # {' and '.join(missing)} not found on PATH: the first line installs {pm['label']}"]
+    if missing_tools:
+        lines += [f"  # {' and '.join(missing_tools)} not found on PATH: the first line installs {pm['label']}"]
     lines += [
         "  # set the project up with AWS credentials at hand" + lock,
         "  " + " \\\n    && ".join(first),
         "",
+    ]
+    if missing_git:
+        lines += [f"  # git has no {' and '.join(missing_git)} yet: the first lines set them, once (edit them first)"]
+    lines += [
         "  # commit it, then publish the first version (it prints how to install it back)",
         "  " + " \\\n    && ".join(second),
         "",
@@ -110,8 +130,10 @@ def main(answers: dict) -> None:
     else:
         with open(".cruft.json", "w", encoding="utf-8") as record:
             record.write(json.dumps(provenance(answers), indent=2, ensure_ascii=False) + "\n")
-    missing = [tool for tool in answers["_managers"][answers["package_manager"]]["needs"] if not shutil.which(tool)]
-    say(next_steps(answers, missing))
+    missing_tools = [
+        tool for tool in answers["_managers"][answers["package_manager"]]["install"] if not shutil.which(tool)
+    ]
+    say(next_steps(answers, missing_tools, missing_identity()))
 
 
 if __name__ == "__main__":

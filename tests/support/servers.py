@@ -9,6 +9,7 @@ import hashlib
 import json
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from packaging.utils import (
@@ -110,20 +112,41 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: fl
     raise RuntimeError(f"the server at {url} did not answer within {seconds} s")
 
 
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server that, given a TLS context, speaks HTTPS: the handshake runs in the
+    request's own thread, so a client that stalls in it holds up nobody else."""
+
+    daemon_threads = True
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is not None:
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # a client that does not trust the test authority hangs up here
+        super().finish_request(request, client_address)
+
+
 class LoopbackServer:
     """An HTTP server on 127.0.0.1 and a free port, answering from a thread; ``with`` starts and
-    stops it. A subclass gives its request handler in ``_handler``."""
+    stops it. A subclass gives its request handler in ``_handler``; with ``tls``, it speaks HTTPS."""
 
-    def __init__(self) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.server = _Server(("127.0.0.1", 0), self._handler())
+        self.server.tls = tls
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         raise NotImplementedError
 
     @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         self.thread.start()
@@ -151,7 +174,9 @@ class CodeArtifactStandIn(LoopbackServer):
     newest, so a token written to a file goes stale as soon as anyone logs in again.
     """
 
-    def __init__(self, repository: PypiServer, domain: str, owner: str, name: str) -> None:
+    def __init__(
+        self, repository: PypiServer, domain: str, owner: str, name: str, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.repository = repository
         self.domain, self.owner, self.name = domain, owner, name
         self.token = repository.token
@@ -159,7 +184,7 @@ class CodeArtifactStandIn(LoopbackServer):
         self.issued: list[str] = []  # every token handed out while rotating
         self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
-        super().__init__()
+        super().__init__(tls)
 
     def operations(self) -> list[str]:
         return [operation for operation, _ in self.calls]

@@ -47,6 +47,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import tomllib
@@ -677,30 +678,61 @@ def find_program(name: str, environ: Mapping[str, str]) -> str | None:
     return shutil.which(name, path=environ.get("PATH"))
 
 
+def user_path(environ: Mapping[str, str]) -> str:
+    """PATH as the user's own shell has it: without this tool's environment, which `uv run` and
+    an activated virtual environment put first. pip leaves that folder out too when it looks
+    for the keyring command (pip's network/auth.py), and the keyring there, twine's, has no
+    CodeArtifact backend."""
+    own = os.path.normcase(os.path.realpath(sysconfig.get_path("scripts")))
+    entries = environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(
+        entry for entry in entries if entry and os.path.normcase(os.path.realpath(entry)) != own
+    )
+
+
+def find_keyring(environ: Mapping[str, str]) -> str | None:
+    """The keyring command that pip and uv will run from the user's shell."""
+    return shutil.which("keyring", path=user_path(environ))
+
+
 def keyring_has_backend(keyring: str, environ: Mapping[str, str]) -> bool:
     proc = run_tool([keyring, "--list-backends"], environ)
     return proc.returncode == 0 and KEYRING_BACKEND in proc.stdout
 
 
+# How uv and pipx install the keyring command, the folder they put it in, and the command
+# that puts that folder on PATH for the shells to come.
+KEYRING_INSTALLS = {
+    "uv": (
+        [["tool", "install", "--force", "keyring", "--with", KEYRING_BACKEND]],
+        ["tool", "dir", "--bin"],
+        "uv tool update-shell",
+    ),
+    "pipx": (
+        [["install", "--force", "keyring"], ["inject", "keyring", KEYRING_BACKEND]],
+        ["environment", "--value", "PIPX_BIN_DIR"],
+        "pipx ensurepath",
+    ),
+}
+
+
 def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
     """The ``keyring`` command, with the CodeArtifact backend, that pip and uv run for a token:
-    found, or installed with uv or pipx. Returns what was done."""
-    found = find_program("keyring", environ)
+    found on the user's PATH, or installed with uv or pipx. Returns what was done."""
+    found = find_keyring(environ)
     if found and keyring_has_backend(found, environ):
         return f"found {found} with {KEYRING_BACKEND}"
-    uv, pipx = environ.get("UV") or find_program("uv", environ), find_program("pipx", environ)
-    if uv:
-        commands = [[uv, "tool", "install", "--force", "keyring", "--with", KEYRING_BACKEND]]
-    elif pipx:
-        commands = [
-            [pipx, "install", "--force", "keyring"],
-            [pipx, "inject", "keyring", KEYRING_BACKEND],
-        ]
-    else:
+    installers = {"uv": environ.get("UV") or find_program("uv", environ)}
+    installers["pipx"] = find_program("pipx", environ)
+    name = next((name for name, program in installers.items() if program), None)
+    if name is None:
         raise ToolError(
             f"the keyring command is not installed: `uv tool install keyring --with "
             f"{KEYRING_BACKEND}` or `pipx install keyring && pipx inject keyring {KEYRING_BACKEND}`"
         )
+    installer = str(installers[name])
+    steps, ask_folder, update_shell = KEYRING_INSTALLS[name]
+    commands = [[installer, *step] for step in steps]
     done = " && ".join(shlex.join(command) for command in commands)
     if dry_run:
         return f"would run: {done}"
@@ -708,13 +740,19 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
         proc = run_tool(command, environ)
         if proc.returncode != 0:
             raise ToolError(f"`{shlex.join(command)}` failed: {last_line(proc)}")
-    found = find_program("keyring", environ)
-    if not found or not keyring_has_backend(found, environ):
+    found = find_keyring(environ)
+    if found and keyring_has_backend(found, environ):
+        return f"installed keyring with {KEYRING_BACKEND} ({done}); {found}"
+    folder = run_tool([installer, *ask_folder], environ).stdout.strip() or "its folder"
+    if found:
         raise ToolError(
-            "keyring is installed, but its folder is not on PATH: run `uv tool update-shell` "
-            "(or `pipx ensurepath`) and open a new shell"
+            f"{found} comes first on PATH and has no {KEYRING_BACKEND}: put {folder} "
+            "before its folder on PATH, or uninstall it"
         )
-    return f"installed keyring with {KEYRING_BACKEND} ({done}); {found}"
+    raise ToolError(
+        f"keyring is installed in {folder}, which is not on PATH: run "
+        f'`export PATH="{folder}:$PATH"` in this shell and `{update_shell}` for the next ones'
+    )
 
 
 def keyring_config_file(environ: Mapping[str, str]) -> Path:
