@@ -819,14 +819,31 @@ def poetry_has_backend(poetry: str, environ: Mapping[str, str]) -> bool:
     return run_tool([poetry, "self", "show", KEYRING_BACKEND], environ).returncode == 0
 
 
+def installed_by_pipx(program: str, pipx: str | None, environ: Mapping[str, str]) -> bool:
+    """Whether ``program`` runs from a virtual environment that pipx manages."""
+    if not pipx:
+        return False
+    venvs = run_tool([pipx, "environment", "--value", "PIPX_LOCAL_VENVS"], environ).stdout.strip()
+    return bool(venvs) and Path(os.path.realpath(program)).is_relative_to(os.path.realpath(venvs))
+
+
 def poetry_keyring(environ: Mapping[str, str], dry_run: bool) -> str:
-    """keyrings.codeartifact in Poetry's own environment, where Poetry looks for keyrings."""
+    """keyrings.codeartifact in Poetry's own environment, where Poetry looks for keyrings.
+
+    A Poetry that pipx installed gets it with ``pipx inject``, as Poetry's documentation says
+    for plugins (https://python-poetry.org/docs/plugins/#using-plugins): pip reads any index's
+    simple pages, where ``poetry self add`` needs PyPI's JSON API, which mirrors often lack.
+    """
     poetry = find_program("poetry", environ)
     if not poetry:
         raise ToolError("Poetry is not installed: see https://python-poetry.org/docs/#installation")
     if poetry_has_backend(poetry, environ):
         return f"found {KEYRING_BACKEND} in Poetry's environment"
-    command = [poetry, "self", "add", KEYRING_BACKEND]
+    pipx = find_program("pipx", environ)
+    if pipx and installed_by_pipx(poetry, pipx, environ):
+        command = [pipx, "inject", "poetry", KEYRING_BACKEND]
+    else:
+        command = [poetry, "self", "add", KEYRING_BACKEND]
     if dry_run:
         return f"would run: {shlex.join(command)}"
     proc = run_tool(command, environ)
