@@ -90,6 +90,7 @@ class TestAuthority:
 
     def __init__(self, folder: Path) -> None:
         self.ca = trustme.CA(organization_name="cookiecutter-codeartifact-python tests")
+        folder.mkdir(parents=True, exist_ok=True)
         self.bundle = folder / "ca-bundle.pem"
         self.bundle.write_bytes(SYSTEM_CERTIFICATES.read_bytes() + b"\n" + self.ca.cert_pem.bytes())
 
@@ -374,11 +375,11 @@ def pipe(one: socket.socket, other: socket.socket) -> None:
         for source in readable:
             try:
                 data = source.recv(65536)
-            except OSError:
+                if not data:
+                    return
+                (other if source is one else one).sendall(data)
+            except OSError:  # either side hung up
                 return
-            if not data:
-                return
-            (other if source is one else one).sendall(data)
 
 
 class ConnectProxy(LoopbackServer):

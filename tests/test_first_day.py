@@ -1,0 +1,84 @@
+"""Slow: the first day exactly as printed, on a fresh account, against a CodeArtifact that
+answers like the real one.
+
+Each test is a person with a new account (tests/support/clean_machine.py: an empty HOME, no
+git identity, the distribution's python3 and git and nothing else on PATH) who follows
+README.rst and then what the tools print, to the letter: the commands are read from README.rst
+and from the output of the bake and of ``publish``, never retyped here, and each block is
+pasted as it is into one interactive bash, where it answers cookiecutter's questions as they
+appear. The CodeArtifact is tests/support/codeartifact_host.py: its real host names over HTTPS
+through a proxy, 401 challenges, and PyPI behind it as its upstream. A test ends when the
+package is published and installed back into a new environment, and counts the pastes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+
+from tests.conftest import DEFAULTS, TEMPLATE_DIR
+from tests.support.clean_machine import CleanMachine, Paste, Terminal, cookiecutter_answers, printed_pastes
+from tests.support.codeartifact_host import loopback_codeartifact_host
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
+SOURCE = "gh:org/cookiecutter-codeartifact-python"  # README.rst: "From a clone ..., use its path"
+LABELS = {"uv": "For a uv project", "poetry": "For a Poetry project", "pip": "For a pip project"}
+PASTES = {"uv": 5, "poetry": 5, "pip": 4}  # what README.rst promises
+AUTHOR = {"author_name": "Zoë O'Brien", "author_email": "zoe.obrien@example.com"}
+PROJECT = {"project_name": 'Zoë\'s "Ledger" Tools', **AUTHOR}
+FILES = ["zoe_s_ledger_tools-0.1.0-py3-none-any.whl", "zoe_s_ledger_tools-0.1.0.tar.gz"]
+
+
+def readme_pastes(manager: str) -> list[str]:
+    """The code blocks that follow the paragraph README.rst starts with the manager's label."""
+    section = README.split("From a fresh account\n", 1)[1]
+    rest = section.split(LABELS[manager], 1)[1].split("\n\n", 1)[1]
+    blocks = []
+    while found := re.match(r"\.\. code-block:: sh\n\n((?:   .*\n|\n)+)", rest):
+        blocks.append(re.sub(r"^   ", "", found.group(1), flags=re.MULTILINE).strip())
+        rest = rest[found.end() :]
+    return blocks
+
+
+@pytest.fixture
+def machine(tmp_path, tools) -> CleanMachine:
+    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
+        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
+
+
+def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
+    done = terminal.paste(text, **kwargs)
+    assert done.ok, (
+        f"paste {len(terminal.pastes)} ended {done.statuses}:\n{text}\n--- the terminal:\n{done.output[-6000:]}"
+    )
+    return done
+
+
+@pytest.mark.parametrize("manager", ["uv", "poetry", "pip"])
+def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(machine, manager):
+    terminal = machine.terminal()
+    try:
+        *tools, bake = readme_pastes(manager)
+        for text in tools:
+            paste(terminal, text)
+        answers = cookiecutter_answers(DEFAULTS, {**PROJECT, "package_manager": manager})
+        baked = paste(terminal, bake.replace(SOURCE, str(TEMPLATE_DIR)), answers=answers)
+        setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
+        assert "git config --global user.name 'Zo\u00eb O'\"'\"'Brien'" in publish  # no identity yet
+        paste(terminal, setup)
+        published = paste(terminal, publish)
+        install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
+        verified = paste(terminal, install_back)
+    finally:
+        terminal.close()
+    assert "verified: zoe-s-ledger-tools==0.1.0 installs from my-repo into a new environment" in verified.output
+    assert len(terminal.pastes) == PASTES[manager]
+    codeartifact = machine.codeartifact
+    assert codeartifact.uploaded() == FILES
+    downloads = [path for method, path, status in codeartifact.repository.requests if status == 200 and method == "GET"]
+    assert any(path.endswith(FILES[0]) for path in downloads)  # installed back from the repository
+    assert codeartifact.proxy.refused == []  # nothing tried to reach real AWS
