@@ -19,29 +19,23 @@ import secrets
 import pytest
 
 from tests.conftest import DEFAULTS, TEMPLATE_DIR
-from tests.support.clean_machine import CleanMachine, Paste, Terminal, cookiecutter_answers, printed_pastes
+from tests.support.clean_machine import (
+    CleanMachine,
+    Paste,
+    Terminal,
+    cookiecutter_answers,
+    printed_pastes,
+    readme_pastes,
+)
 from tests.support.codeartifact_host import loopback_codeartifact_host
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
 SOURCE = "gh:org/cookiecutter-codeartifact-python"  # README.rst: "From a clone ..., use its path"
-LABELS = {"uv": "For a uv project", "poetry": "For a Poetry project", "pip": "For a pip project"}
 PASTES = {"uv": 5, "poetry": 5, "pip": 4}  # what README.rst promises
 AUTHOR = {"author_name": "Zoë O'Brien", "author_email": "zoe.obrien@example.com"}
 PROJECT = {"project_name": 'Zoë\'s "Ledger" Tools', **AUTHOR}
 FILES = ["zoe_s_ledger_tools-0.1.0-py3-none-any.whl", "zoe_s_ledger_tools-0.1.0.tar.gz"]
-
-
-def readme_pastes(manager: str) -> list[str]:
-    """The code blocks that follow the paragraph README.rst starts with the manager's label."""
-    section = README.split("From a fresh account\n", 1)[1]
-    rest = section.split(LABELS[manager], 1)[1].split("\n\n", 1)[1]
-    blocks = []
-    while found := re.match(r"\.\. code-block:: sh\n\n((?:   .*\n|\n)+)", rest):
-        blocks.append(re.sub(r"^   ", "", found.group(1), flags=re.MULTILINE).strip())
-        rest = rest[found.end() :]
-    return blocks
 
 
 @pytest.fixture
@@ -62,7 +56,7 @@ def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
 def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(machine, manager):
     terminal = machine.terminal()
     try:
-        *tools, bake = readme_pastes(manager)
+        *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), manager)
         for text in tools:
             paste(terminal, text)
         answers = cookiecutter_answers(DEFAULTS, {**PROJECT, "package_manager": manager})

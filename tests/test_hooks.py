@@ -25,14 +25,21 @@ def post() -> ModuleType:
     return load_hook("post_gen_project")
 
 
-ANSWERS = {"package_name": "ledger-tools", "package_manager": "uv", "ci_provider": "github", "_managers": MANAGERS}
+ANSWERS = {
+    "package_name": "ledger-tools",
+    "package_manager": "uv",
+    "ci_provider": "github",
+    "author_name": "Zoë O'Brien",
+    "author_email": "zoe@example.com",
+    "_managers": MANAGERS,
+}
 
 UV_WITH_NOTHING_INSTALLED = """\
 Created ledger-tools. Next steps, one command each:
 
   # uv not found on PATH: the first line installs uv
   # set the project up with AWS credentials at hand (it writes uv.lock, which the commit takes)
-  python3 -m pip install --user uv \\
+  INSTALL_UV \\
     && cd ledger-tools \\
     && uv run scripts/codeartifact.py login --tool uv --keyring \\
     && uv sync \\
@@ -48,16 +55,54 @@ To create the CodeArtifact repository and the CI roles, deploy infra/codeartifac
 then set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN \
 and send the ref in the OIDC subject (README.md, 'Continuous integration', gives the command).
 README.md explains installing, developing, releasing and the infrastructure;
-`cruft check` tells when the template has moved on (.cruft.json records it)."""
+`cruft check` tells when the template has moved on (.cruft.json records it).""".replace(
+    "INSTALL_UV", MANAGERS["uv"]["install"]["uv"]
+)
+
+
+# What a fresh account sees: no uv, and no git identity.
+UV_ON_A_FRESH_ACCOUNT = UV_WITH_NOTHING_INSTALLED.replace(
+    """  # commit it, then publish the first version (it prints how to install it back)
+  git init -q \\
+""",
+    """  # git has no user.name and user.email yet: the first lines set them, once (edit them first)
+  # commit it, then publish the first version (it prints how to install it back)
+  git config --global user.name 'Zoë O'"'"'Brien' \\
+    && git config --global user.email zoe@example.com \\
+    && git init -q \\
+""",
+)
 
 
 def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish(post):
-    assert post.next_steps(ANSWERS, ["uv"]) == UV_WITH_NOTHING_INSTALLED
+    assert post.next_steps(ANSWERS, ["uv"], []) == UV_WITH_NOTHING_INSTALLED
+    assert post.next_steps(ANSWERS, ["uv"], ["user.name", "user.email"]) == UV_ON_A_FRESH_ACCOUNT
+
+
+def test_a_missing_git_setting_is_set_from_the_answers_and_only_that_one(post):
+    steps = post.next_steps(ANSWERS, [], ["user.email"])
+    assert "  # git has no user.email yet: the first lines set them, once (edit them first)\n" in steps
+    assert "\n  git config --global user.email zoe@example.com \\\n    && git init -q \\\n" in steps
+    assert "user.name" not in steps
+
+
+def test_git_settings_are_read_from_git(post, tmp_path, monkeypatch):
+    config = tmp_path / "gitconfig"
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+    assert post.missing_identity() == ["user.name", "user.email"]
+    config.write_text("[user]\n\tname = Zoë\n")
+    assert post.missing_identity() == ["user.email"]
+    config.write_text("[user]\n\tname = Zoë\n\temail = zoe@example.com\n")
+    assert post.missing_identity() == []
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all: every setting is missing
+    assert post.missing_identity() == ["user.name", "user.email"]
 
 
 def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_file(post):
     answers = {**ANSWERS, "package_manager": "pip", "ci_provider": "gitlab"}
-    lines = post.next_steps(answers, []).splitlines()
+    lines = post.next_steps(answers, [], []).splitlines()
     setup = lines[lines.index("  # set the project up with AWS credentials at hand") + 1 :]
     assert setup[:6] == [
         "  cd ledger-tools \\",
@@ -169,7 +214,7 @@ def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(post, project,
     assert '"project_name": "Grüße"' in record  # readable, not \u-escaped
     assert json.loads(record)["context"]["cookiecutter"]["package_manager"] == "uv"
     assert not (project / "src").exists()
-    assert capsys.readouterr().out == UV_WITH_NOTHING_INSTALLED + "\n"
+    assert capsys.readouterr().out == UV_ON_A_FRESH_ACCOUNT + "\n"  # no uv, no git on PATH
 
 
 def test_the_record_is_utf8_whatever_the_locale(post, project, latin1_locale):
@@ -216,6 +261,10 @@ def test_the_record_of_a_local_template_is_its_folder_and_a_missing_answer_is_em
     assert post.provenance({"_repo_dir": str(tmp_path / "template")})["template"] == ""
 
 
-def test_every_missing_tool_is_named(post):
-    steps = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry", "pipx"])
-    assert "  # poetry and pipx not found on PATH: the first line installs Poetry\n" in steps
+def test_every_missing_tool_is_named_and_installed_in_order(post):
+    steps = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["pipx", "poetry"], [])
+    assert "  # pipx and poetry not found on PATH: the first line installs Poetry\n" in steps
+    install = MANAGERS["poetry"]["install"]
+    assert f"  {install['pipx']} \\\n    && {install['poetry']} \\\n    && cd ledger-tools" in steps
+    only_poetry = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry"], [])
+    assert f"  {install['poetry']} \\\n    && cd ledger-tools" in only_poetry

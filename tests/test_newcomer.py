@@ -20,26 +20,34 @@ import pytest
 import yaml
 
 from tests.conftest import MANAGERS, TEMPLATE_DIR
+from tests.support.clean_machine import printed_pastes
 
 COOKIECUTTER = [sys.executable, "-m", "cookiecutter"]
 
 
+# An account that git knows (GIT_CONFIG_COUNT adds settings as if from a configuration file).
+GIT_IDENTITY = {
+    "GIT_CONFIG_COUNT": "2",
+    "GIT_CONFIG_KEY_0": "user.name",
+    "GIT_CONFIG_VALUE_0": "Dev",
+    "GIT_CONFIG_KEY_1": "user.email",
+    "GIT_CONFIG_VALUE_1": "dev@example.com",
+}
+
+
 def bake_cli(*answers: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": path if path is not None else os.environ["PATH"]}
+    env = {**os.environ, **GIT_IDENTITY, "PATH": path if path is not None else os.environ["PATH"]}
     command = [*COOKIECUTTER, "--no-input", str(TEMPLATE_DIR), *answers]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def pastes(stdout: str) -> list[str]:
-    """The commands the next steps give, one string per paste (continuation lines joined)."""
-    blocks = stdout.split("\n\n")
+    """The commands the next steps give, one string per paste (comments left out, continuation
+    lines joined)."""
     commands = []
-    for block in blocks:
-        lines = [
-            line.strip() for line in block.splitlines() if line.startswith("  ") and not line.strip().startswith("#")
-        ]
-        if lines:
-            commands.append(" ".join(lines).replace(" \\ ", " "))
+    for block in printed_pastes(stdout):
+        lines = [line.strip() for line in block.splitlines() if not line.strip().startswith("#")]
+        commands.append(" ".join(lines).replace(" \\ ", " "))
     return commands
 
 
@@ -66,8 +74,9 @@ def test_a_missing_package_manager_is_installed_first(tmp_path, manager):
     proc = bake_cli(f"package_manager={manager}", cwd=tmp_path, path=str(bare))
     assert proc.returncode == 0, proc.stderr
     setup = pastes(proc.stdout)[0]
-    assert setup.startswith(MANAGERS[manager]["install_manager"] + " && cd acme-utils")
-    assert f"{' and '.join(MANAGERS[manager]['needs'])} not found on PATH" in proc.stdout
+    install = MANAGERS[manager]["install"]
+    assert setup.startswith(" && ".join(install.values()) + " && cd acme-utils")
+    assert f"{' and '.join(install)} not found on PATH" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -214,14 +223,12 @@ def test_cruft_updates_a_baked_project_and_changes_its_ci_provider(tmp_path, tem
     assert json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]["ci_provider"] == "gitlab"
 
 
-def test_the_five_commands_of_readme_rst_are_the_ones_the_tools_print(tmp_path):
+def test_the_pastes_readme_rst_shows_are_the_ones_the_tools_print(tmp_path):
+    """README.rst shows what a default uv bake prints (tests/test_first_day.py runs them)."""
     readme = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
-    listed = readme.split("that is five commands:\n\n.. code-block:: text\n\n", 1)[1].split("\n\n", 1)[0]
-    install_uv, bake, setup, publish, verify = [line.strip() for line in listed.splitlines()]
-    assert install_uv == MANAGERS["uv"]["install_manager"]
-    assert bake == "uvx cookiecutter gh:org/cookiecutter-codeartifact-python"
+    listed = readme.split("``publish`` the last:\n\n.. code-block:: text\n\n", 1)[1].split("\n\n", 1)[0]
+    setup, publish, verify = [line.strip() for line in listed.splitlines()]
     with_uv = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])  # uv is installed
     printed = bake_cli(cwd=tmp_path, path=with_uv)
     assert pastes(printed.stdout) == [setup, publish]
-    tool = MANAGERS["uv"]["tool"]
-    assert verify == f"{tool} verify"  # what publish prints last (tests/test_release.py runs it)
+    assert verify == f"{MANAGERS['uv']['tool']} verify"  # what publish prints last

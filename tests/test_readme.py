@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
+from tests.support.clean_machine import readme_pastes
 
 README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
 
@@ -50,3 +51,15 @@ def test_the_package_manager_table_of_the_readme_is_cookiecutter_json():
     table = README.split(".. list-table::", 1)[1].split("\n\n", 2)[1]
     rows = [re.findall(r"``([^`]*)``", row) for row in table.split("   * - ")[2:]]
     assert rows == [[name, pm["tool"], pm["sync"], pm["run"] + "pytest", pm["build"]] for name, pm in MANAGERS.items()]
+
+
+def test_a_fresh_account_installs_each_manager_as_the_bake_would():
+    """README.rst's first paste for a project is what the bake prints when the tools are missing."""
+    install = {name: " && ".join(pm["install"].values()) for name, pm in MANAGERS.items()}
+    assert readme_pastes(README, "uv") == [install["uv"], "uvx cookiecutter gh:org/cookiecutter-codeartifact-python"]
+    assert readme_pastes(README, "poetry") == [
+        install["poetry"],
+        "pipx run cookiecutter gh:org/cookiecutter-codeartifact-python",
+    ]
+    (pip,) = readme_pastes(README, "pip")
+    assert install["pip"] == "" and pip.endswith("/bin/cookiecutter gh:org/cookiecutter-codeartifact-python")

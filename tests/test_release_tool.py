@@ -1538,6 +1538,19 @@ def test_without_uv_the_keyring_is_installed_with_pipx(ca, tmp_path, keyringless
     assert ca.ensure_keyring(environ) == f"found {bin_dir}/keyring with keyrings.codeartifact"
 
 
+def test_the_keyring_of_the_tools_own_environment_is_not_the_users(ca, tmp_path, monkeypatch):
+    """`uv run` and an activated virtual environment put the tool's environment first on PATH;
+    its keyring (twine's) has no backend, and pip and uv, run from the user's shell, never see it."""
+    own = tmp_path / "tool-env" / "bin"
+    fake_program(own / "keyring", "echo 'keyring.backends.fail.Keyring'")
+    users = fake_program(tmp_path / "home-bin" / "keyring", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
+    monkeypatch.setattr(ca.sysconfig, "get_path", lambda name: str(own) if name == "scripts" else "")
+    environ = {"PATH": f"{own}:{users.parent}:/usr/bin:/bin"}
+    assert ca.user_path(environ) == f"{users.parent}:/usr/bin:/bin"
+    assert ca.ensure_keyring(environ) == f"found {users} with keyrings.codeartifact"
+    assert ca.user_path({"PATH": f"{own}/:{own}/../bin::/bin"}) == "/bin"  # the same folder, however written
+
+
 def test_the_uv_variable_names_the_uv_that_installs_the_keyring(ca, tmp_path, keyringless):
     _, environ = keyringless
     uv = fake_program(tmp_path / "elsewhere" / "uv", "exit 0")
@@ -1552,12 +1565,21 @@ def test_a_keyring_install_that_fails_or_lands_off_path_is_one_clear_error(ca, t
     with pytest.raises(ca.ToolError) as failed:
         ca.ensure_keyring(environ)
     assert str(failed.value) == f"`{bin_dir}/pipx install --force keyring` failed: no space left"
-    fake_program(bin_dir / "pipx", "exit 0")
+    elsewhere = tmp_path / "pipx-bin"
+    fake_program(elsewhere / "keyring", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
+    fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{elsewhere}"; exit 0')
     with pytest.raises(ca.ToolError) as off_path:
         ca.ensure_keyring(environ)
     assert str(off_path.value) == (
-        "keyring is installed, but its folder is not on PATH: run `uv tool update-shell` "
-        "(or `pipx ensurepath`) and open a new shell"
+        f"keyring is installed in {elsewhere}, which is not on PATH: run "
+        f'`export PATH="{elsewhere}:$PATH"` in this shell and `pipx ensurepath` for the next ones'
+    )
+    fake_program(bin_dir / "keyring", "echo 'keyring.backends.fail.Keyring'")
+    with pytest.raises(ca.ToolError) as shadowed:
+        ca.ensure_keyring(environ)
+    assert str(shadowed.value) == (
+        f"{bin_dir}/keyring comes first on PATH and has no keyrings.codeartifact: put {elsewhere} "
+        "before its folder on PATH, or uninstall it"
     )
     with pytest.raises(ca.ToolError) as nothing:
         ca.ensure_keyring({"PATH": str(tmp_path / "empty")})
@@ -2250,6 +2272,24 @@ def test_poetry_without_the_backend_is_named_in_each_case(ca, tmp_path):
     with pytest.raises(ca.ToolError) as failed:
         ca.poetry_keyring(environ, dry_run=False)
     assert str(failed.value) == f"`{poetry} self add keyrings.codeartifact` failed: could not add: no network"
+
+
+def test_a_poetry_that_pipx_installed_gets_the_backend_from_pipx(ca, tmp_path):
+    """pipx inject reads any index's simple pages; poetry self add needs PyPI's JSON API."""
+    venvs = tmp_path / "pipx" / "venvs"
+    poetry = poetry_program(venvs / "poetry", show_status=1)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "poetry").symlink_to(poetry)
+    pipx = fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{venvs}"\necho "$@" >> {tmp_path}/calls')
+    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    assert ca.poetry_keyring(environ, dry_run=True) == f"would run: {pipx} inject poetry keyrings.codeartifact"
+    assert ca.poetry_keyring(environ, dry_run=False) == (
+        f"installed keyrings.codeartifact in Poetry's environment ({pipx} inject poetry keyrings.codeartifact)"
+    )
+    assert (tmp_path / "calls").read_text().splitlines()[-1] == "inject poetry keyrings.codeartifact"
+    fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{tmp_path / "other"}"; exit 0')
+    assert ca.poetry_keyring(environ, dry_run=True) == f"would run: {bin_dir}/poetry self add keyrings.codeartifact"
 
 
 def test_poetry_dry_run_only_says_what_it_would_run(ca, stub, capsys, monkeypatch, tmp_path):

@@ -193,3 +193,18 @@ def printed_pastes(output: str) -> list[str]:
     spaces (comments included), as a person selects them."""
     blocks = re.split(r"\n[ \t]*\n", output.replace("\r\n", "\n"))
     return [block for block in blocks if block.strip() and all(line.startswith("  ") for line in block.splitlines())]
+
+
+# The paragraphs of README.rst's "From a fresh account" that the first pastes follow.
+README_LABELS = {"uv": "For a uv project", "poetry": "For a Poetry project", "pip": "For a pip project"}
+
+
+def readme_pastes(readme: str, manager: str) -> list[str]:
+    """The code blocks right after the paragraph of README.rst that starts with the label."""
+    section = readme.split("From a fresh account\n", 1)[1]
+    rest = section.split(README_LABELS[manager], 1)[1].split("\n\n", 1)[1]
+    blocks = []
+    while found := re.match(r"\.\. code-block:: sh\n\n((?:   .*\n|\n)+)", rest):
+        blocks.append(re.sub(r"^   ", "", found.group(1), flags=re.MULTILINE).strip())
+        rest = rest[found.end() :]
+    return blocks
