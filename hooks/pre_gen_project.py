@@ -19,9 +19,12 @@ import keyword
 import os
 import re
 import shlex
+import shutil
 import sys
+import sysconfig
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple  # a tenth of what dataclasses costs a hook that runs on every bake
 
 # CodeArtifact input rules: the patterns and lengths of botocore's service model
@@ -432,16 +435,34 @@ def warnings(answers: dict) -> list[str]:
 UNFIXED = "..."  # what the re-run command gives an answer that no fix could be guessed for
 
 
+def cookiecutter_command() -> list[str]:
+    """How the user started the cookiecutter that runs now, in words that still work tomorrow.
+
+    ``uvx cookiecutter`` and ``pipx run cookiecutter`` run it from an environment in their cache,
+    which they clean: name the command, not the cached interpreter. Otherwise the environment's
+    own ``cookiecutter`` (bare if that is the one on PATH), or ``python -m cookiecutter``.
+    """
+    prefix = Path(sys.prefix)
+    if os.environ.get("UV") and any(part.startswith("archive-v") for part in prefix.parts):
+        return ["uvx", "cookiecutter"]  # uv's cache: https://docs.astral.sh/uv/concepts/cache/
+    if prefix.parent.name == "pipx" or (prefix.parent.name == ".cache" and "pipx" in prefix.parent.parent.name):
+        return ["pipx", "run", "cookiecutter"]  # pipx run's cache (old layout: ~/.local/pipx/.cache)
+    script = Path(sysconfig.get_path("scripts")) / "cookiecutter"
+    if script.is_file():
+        on_path = shutil.which("cookiecutter")
+        return ["cookiecutter"] if on_path and Path(on_path).resolve() == script.resolve() else [str(script)]
+    return [sys.executable, "-m", "cookiecutter"]
+
+
 def rerun_command(answers: dict, problems: list[Problem]) -> str:
     """The command that bakes again with every answer kept and the fixes applied.
 
-    It runs the cookiecutter that is running now (``python -m cookiecutter`` with this very
-    interpreter: a bare ``cookiecutter`` may not be on PATH). An answer with no fix is given as
-    ``...``, which is refused again, and a comment line above names those answers.
+    It starts cookiecutter the way the user did (see cookiecutter_command). An answer with no
+    fix is given as ``...``, which is refused again, and a comment line above names those answers.
     """
     fixed = {p.rule.key: p.fixed for p in problems if p.fixed is not None}
     unfixed = [p.rule.key for p in problems if p.fixed is None]
-    words = [sys.executable, "-m", "cookiecutter", answers.get("_template") or "TEMPLATE"]
+    words = [*cookiecutter_command(), answers.get("_template") or "TEMPLATE"]
     if answers.get("_checkout"):
         words += ["--checkout", answers["_checkout"]]
     output_dir = answers.get("_output_dir")

@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from types import ModuleType
 
@@ -220,9 +221,13 @@ def test_answers_are_data_not_code(bake, text):
     assert not (TEMPLATE_DIR / "PWNED").exists()
 
 
+CLI = str(Path(sysconfig.get_path("scripts")) / "cookiecutter")  # the test environment's cookiecutter
+
+
 def cookiecutter_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cli = Path(sys.executable).with_name("cookiecutter")
-    return subprocess.run([str(cli), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    """cookiecutter started by its path, as from a virtual environment that is not on PATH."""
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([CLI, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
@@ -239,7 +244,7 @@ def test_the_printed_command_rebakes_with_the_fixes(tmp_path):
     command = printed_command(first.stderr)
 
     words = shlex.split(command.replace("\\\n", " "))
-    assert words[:4] == [sys.executable, "-m", "cookiecutter", str(TEMPLATE_DIR)]
+    assert words[:2] == [CLI, str(TEMPLATE_DIR)]  # what the user ran
     second = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
     assert second.returncode == 0, second.stderr
@@ -402,8 +407,36 @@ def rerun_words(command: str) -> list[str]:
     return shlex.split(command.replace("\\\n", " "))
 
 
+@pytest.mark.parametrize(
+    ("prefix", "uv", "on_path", "expected"),
+    [
+        ("/home/me/.cache/uv/archive-v0/Wcjyhq5d", "/home/me/.local/bin/uv", False, ["uvx", "cookiecutter"]),
+        ("/home/me/.cache/pipx/e430887edfb100b", "", False, ["pipx", "run", "cookiecutter"]),
+        ("/home/me/Library/Caches/pipx/e430887edfb100b", "", False, ["pipx", "run", "cookiecutter"]),
+        ("/home/me/.local/pipx/.cache/e430887edfb100b", "", False, ["pipx", "run", "cookiecutter"]),
+        ("/home/me/.local/share/pipx/venvs/cookiecutter", "", True, ["cookiecutter"]),
+        ("/home/me/.venvs/cookiecutter", "/usr/bin/uv", False, ["SCRIPT"]),  # uv run without uvx: no cache
+    ],
+)
+def test_the_command_starts_cookiecutter_as_the_user_did(hook, tmp_path, monkeypatch, prefix, uv, on_path, expected):
+    """Not the interpreter of uvx's or pipx's cache (they clean it), nor a script off PATH."""
+    scripts = tmp_path / "bin"
+    scripts.mkdir()
+    (scripts / "cookiecutter").write_text("#!/bin/sh\n")
+    (scripts / "cookiecutter").chmod(0o755)
+    monkeypatch.setattr(sys, "prefix", prefix)
+    monkeypatch.setattr(hook.sysconfig, "get_path", lambda name: str(scripts))
+    monkeypatch.setenv("UV", uv)
+    monkeypatch.setenv("PATH", f"{scripts}:/usr/bin:/bin" if on_path else "/usr/bin:/bin")
+    assert hook.cookiecutter_command() == [str(scripts / "cookiecutter") if w == "SCRIPT" else w for w in expected]
+    (scripts / "cookiecutter").unlink()
+    if not expected[0].endswith("x"):  # without the script: this very Python
+        assert hook.cookiecutter_command() == [sys.executable, "-m", "cookiecutter"]
+
+
 def test_the_report_lists_every_problem_then_the_command_with_every_answer(hook, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PWD", str(tmp_path))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
     asked = {**hook_defaults(), "codeartifact_domain": "my_domain", "codeartifact_domain_owner": "12345"}
     answers = {**asked, "_template": "gh:acme/template", "_checkout": "v2", "_output_dir": str(tmp_path / "out")}
 
@@ -428,19 +461,20 @@ def test_the_report_lists_every_problem_then_the_command_with_every_answer(hook,
     fixed = {**asked, "codeartifact_domain": "my-domain", "codeartifact_domain_owner": "..."}
     given = [f"{key}={value}" for key, value in fixed.items() if not key.startswith("_")]
     assert rerun_words(command) == [
-        sys.executable, "-m", "cookiecutter", "gh:acme/template", "--checkout", "v2",
+        CLI, "gh:acme/template", "--checkout", "v2",
         "--output-dir", str(tmp_path / "out"), "--no-input", *given,
     ]  # fmt: skip
 
 
 def test_one_problem_is_one_answer_and_the_folder_the_user_is_in_goes_unsaid(hook, tmp_path, monkeypatch):
     monkeypatch.setenv("PWD", str(tmp_path))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
     answers = {**hook_defaults(), "version": "v1.0", "_output_dir": str(tmp_path)}
     report = hook.report(answers, hook.validate(answers))
     assert report.startswith("error: 1 answer cannot be used, so no project was created:\n")
     command = report.split("(edit any value first if you like):\n\n")[1]
     assert not command.startswith("#")
-    assert rerun_words(command)[:5] == [sys.executable, "-m", "cookiecutter", "TEMPLATE", "--no-input"]
+    assert rerun_words(command)[:3] == [CLI, "TEMPLATE", "--no-input"]
     assert "version=1.0" in rerun_words(command)
 
 
@@ -499,7 +533,7 @@ def test_the_command_names_the_output_folder_only_when_it_is_not_the_current_one
     here = hook.rerun_command({**answers, "_output_dir": str(tmp_path)}, hook.validate(answers))
     elsewhere = hook.rerun_command({**answers, "_output_dir": "/srv/bakes"}, hook.validate(answers))
     assert "--output-dir" not in here
-    assert rerun_words(elsewhere.split("\n", 1)[1])[4:6] == ["--output-dir", "/srv/bakes"]
+    assert rerun_words(elsewhere.split("\n", 1)[1])[2:4] == ["--output-dir", "/srv/bakes"]
     assert here.splitlines()[0] == "# first replace the ... of: author_email, codeartifact_domain_owner"
 
 

@@ -21,6 +21,7 @@ import yaml
 
 from tests.conftest import MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import printed_pastes
+from tests.support.tools import run
 
 COOKIECUTTER = [sys.executable, "-m", "cookiecutter"]
 
@@ -91,6 +92,22 @@ def test_the_next_steps_name_the_variables_the_ci_files_read(tmp_path, provider,
     read = sorted(set(re.findall(pattern, (tmp_path / "acme-utils" / variables_file).read_text())))
     assert read == ["CODEARTIFACT_PUBLISH_ROLE_ARN", "CODEARTIFACT_READ_ROLE_ARN"]
     assert f"{read[1]} and {read[0]}" in proc.stdout.replace("\n", " ")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runner", [["uvx"], ["pipx", "run"]])
+def test_a_refusal_under_uvx_or_pipx_prints_a_command_that_starts_the_same_way(tmp_path, tools, runner):
+    """Not the interpreter in uv's or pipx's cache, which goes when they clean it. (pipx runs
+    through uvx where it finds uv, and that command is then the one printed: here, pipx runs on
+    its own, as on a machine without uv.)"""
+    env = tools.env(PIPX_DEFAULT_BACKEND="pip")
+    refused = run(*runner, "cookiecutter", TEMPLATE_DIR, "--no-input", "codeartifact_domain=my_domain",
+                  cwd=tmp_path, env=env, check=False)  # fmt: skip
+    assert refused.returncode != 0
+    command = refused.stderr.split("(edit any value first if you like):\n\n", 1)[1].split("\n\n", 1)[0]
+    assert shlex.split(command.replace("\\\n", " "))[: len(runner) + 2] == [*runner, "cookiecutter", str(TEMPLATE_DIR)]
+    run("bash", "-c", command, cwd=tmp_path, env=env)
+    assert 'domain = "my-domain"' in (tmp_path / "acme-utils" / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_a_closed_pipe_costs_the_user_nothing_but_text(tmp_path):
