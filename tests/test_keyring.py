@@ -21,6 +21,7 @@ import pytest
 from tests.support.proxy import CodeArtifactProxy
 from tests.support.release import User, import_version, loopback_codeartifact
 from tests.support.servers import CodeArtifactStandIn
+from tests.support.tools import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -62,6 +63,9 @@ class ProxiedUser(User):
             UV_TOOL_BIN_DIR=str(self.home / "bin"),
             UV_TOOL_DIR=str(self.home / "uv-tools"),
             PIP_TRUSTED_HOST=HOST,
+            # The folder uv puts tools in is on the user's PATH (uv tool update-shell); the
+            # test environment's own keyring is not the user's, as the tool runs from it.
+            PATH=os.pathsep.join([str(self.home / "bin"), env["PATH"]]),
         )  # plain http on loopback: real CodeArtifact is https; fmt: skip
         del env["UV_DEFAULT_INDEX"]  # uv follows the project's index and the user's uv.toml
         return env
@@ -172,7 +176,10 @@ def test_poetry_through_the_keyring_installs_after_a_rotation(codeartifact, user
     )
     rotate(codeartifact, user, published)
     env_bin = Path(sys.executable).parent
-    user.run(env_bin / "poetry", "install", "--no-interaction", cwd=consumer)
+    # A cache of its own: the package's bytes change with each run's commit time, and Poetry
+    # keys its artifact cache by URL.
+    env = {**user.env, "POETRY_CACHE_DIR": str(tmp_path / "poetry-cache")}
+    run(env_bin / "poetry", "install", "--no-interaction", cwd=consumer, env=env)
     assert no_token_in_home(user, codeartifact) == []
 
 
@@ -183,7 +190,6 @@ def test_the_release_tool_starts_whatever_token_the_settings_hold(codeartifact, 
     (user.home / ".config" / "pip").mkdir(parents=True, exist_ok=True)
     (user.home / ".config" / "pip" / "pip.conf").write_text(f"[global]\nindex-url = {stale}\n")
     env = {**user.env, "PIP_INDEX_URL": stale, "UV_DEFAULT_INDEX": stale, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
-    from tests.support.tools import run
 
     started = run(user.tools.uv_bin, "run", "scripts/codeartifact.py", "--help", cwd=published, env=env)
     assert "exit codes:" in started.stdout
@@ -194,7 +200,6 @@ def test_the_locked_requirements_install_whatever_index_pip_is_set_to(user, publ
     """The pip projects' (and the Poetry release job's) install of the release tool names its
     index: an expired token in pip.conf and in PIP_INDEX_URL cannot stop it."""
     from tests.conftest import MANAGERS
-    from tests.support.tools import run
 
     stale = f"http://aws:expired@{HOST}/pypi/python/simple/"
     (user.home / ".config" / "pip").mkdir(parents=True, exist_ok=True)
