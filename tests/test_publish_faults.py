@@ -50,13 +50,16 @@ def fresh_repository(codeartifact):
     codeartifact.token = TOKEN
 
 
-@pytest.fixture(scope="module")
-def project(bake_copy, tools) -> Path:
-    project = bake_copy(**ANSWERS)
+def committed(project: Path, tools) -> Path:
     git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"]
     for command in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-q", "-m", "First"]):
         run(*command, cwd=project, env=tools.env(GIT_CONFIG_NOSYSTEM="1"))
     return project
+
+
+@pytest.fixture(scope="module")
+def project(bake_copy, tools) -> Path:
+    return committed(bake_copy(**ANSWERS), tools)
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +228,16 @@ def test_a_signal_during_the_upload_stops_it_cleanly_and_says_how_to_finish(
     assert processes_mentioning(WHEEL) == []
     assert list(scratch.iterdir()) == []
     assert not [pid for pid in uploading if Path(f"/proc/{pid}").exists()]
+
+
+def test_a_build_that_cannot_get_its_backend_ends_in_the_cause_and_the_log(codeartifact, bake_copy, tools, scratch):
+    """A pip project, and a repository that cannot serve hatchling yet (no upstream): build's
+    thirty lines of traceback become the one line that matters and where the rest is."""
+    project = committed(bake_copy(**ANSWERS, package_manager="pip"), tools)
+    failed = release_tool(project, tool_env(tools, codeartifact, scratch), "publish")
+    assert_one_fault(failed, 1, "error: the build failed: No matching distribution found for hatchling>=")
+    _, second = failed.stderr.splitlines()
+    log = Path(second.removeprefix("  the whole output: "))
+    assert log.parent == scratch and "Traceback" in log.read_text(encoding="utf-8")
+    assert TOKEN not in log.read_text(encoding="utf-8")
+    assert codeartifact.files_of("fault-lib") == []

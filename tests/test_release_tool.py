@@ -1005,6 +1005,57 @@ def test_a_failed_build_shows_its_output_with_the_token_masked(ca, stub, capsys,
     assert err == "error: the build failed:\nerror: 401 from https://aws:****@host/simple/\n"
 
 
+BUILD_WITHOUT_BACKEND = f"""\
+* Creating isolated environment: venv+pip...
+* Installing packages in isolated environment:
+  - hatchling>=1.27
+< Looking in indexes: https://aws:{TOKEN}@host/simple/
+< ERROR: Could not find a version that satisfies the requirement
+  hatchling>=1.27 (from versions: none)
+< ERROR: No matching distribution found for hatchling>=1.27
+
+Traceback (most recent call last):
+  File "build/__main__.py", line 289, in _handle_build_error
+subprocess.CalledProcessError: Command '['python', '-m', 'pip']' returned non-zero exit status 1.
+
+ERROR Command '['python', '-m', 'pip']' returned non-zero exit status 1.
+"""
+
+
+def test_a_long_failed_build_is_its_cause_and_the_file_with_the_rest(ca, stub, capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(ca.tempfile, "tempdir", str(tmp_path))
+    steps = FakeSteps(ca, monkeypatch)
+    steps.build_status, steps.build_output = 1, BUILD_WITHOUT_BACKEND
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, _, err = run(ca, capsys, client, "publish")
+    (log,) = tmp_path.glob("codeartifact-step-*.log")
+    assert code == 1
+    assert (
+        err
+        == f"error: the build failed: No matching distribution found for hatchling>=1.27\n  the whole output: {log}\n"
+    )
+    assert log.read_text(encoding="utf-8") == BUILD_WITHOUT_BACKEND.replace(TOKEN, "****").strip() + "\n"
+    assert mode(log) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("output", "cause"),
+    [
+        (
+            "x\nerror: Failed to build `acme`\n  Caused by: no backend\n  File x\ndone",
+            "Failed to build `acme` Caused by: no backend",
+        ),
+        ("x\n  × Failed to resolve requirements\n  ╰─▶ hatchling was not found\ny", "hatchling was not found"),
+        ("a\nERROR Command 'x' returned non-zero exit status 2.\nb", "b"),
+        ("Traceback (most recent call last):\n  File 'x'\nValueError: boom", "ValueError: boom"),
+        ("  one\n  two\n  three", "three"),
+    ],
+)
+def test_the_cause_of_a_failure_is_its_last_error_line(ca, output, cause):
+    assert ca.cause_of(output.splitlines()) == cause
+
+
 @pytest.mark.parametrize(
     ("answers", "exit_code", "words", "attempts"),
     [

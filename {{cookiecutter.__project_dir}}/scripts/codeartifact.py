@@ -1084,8 +1084,46 @@ def run_step(command: list[str], environ: Mapping[str, str], token: str, failure
     proc = run_child(command, environ)
     output = redact(proc.stdout, token).strip()
     if proc.returncode != 0:
-        raise ToolError(f"{failure}:\n{output}")
+        raise step_failure(failure, output)
     return output
+
+
+def step_failure(failure: str, output: str) -> ToolError:
+    """A failed step in at most three lines. A short output is shown whole; a long one (a
+    build's, with its tracebacks) by the line that says why, and the path of a file that
+    holds all of it (the token already masked)."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    if len(lines) <= 2:
+        return ToolError(f"{failure}:\n{output}")
+    fd, log = tempfile.mkstemp(prefix="codeartifact-step-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(output + "\n")
+    return ToolError(f"{failure}: {cause_of(lines)}\n  the whole output: {log}")
+
+
+# A line that says why a tool failed: pip's "ERROR:" and uv's "error:", also as build relays
+# them ("< ERROR: ..."), and the root cause that ends uv's chain of causes ("╰─▶ ...").
+# build's own last line only repeats the command that failed.
+ERROR_LINE = re.compile(r"^[\W_]*(?:ERROR\b:?|error\b:?|╰─▶)\s*(.*)")
+REPEATED_COMMAND = re.compile(r"returned non-zero exit status \d+\.?$")
+
+
+def cause_of(lines: list[str]) -> str:
+    """The last error line of a tool's output, with its wrapped continuation lines; else
+    the last line that is not part of a traceback."""
+    for index in range(len(lines) - 1, -1, -1):
+        found = ERROR_LINE.match(lines[index])
+        if found and found.group(1) and not REPEATED_COMMAND.search(lines[index]):
+            continued = []
+            for line in lines[index + 1 :]:
+                if not line.startswith("  ") or line.lstrip().startswith("File "):
+                    break
+                continued.append(line.strip())
+            return " ".join([found.group(1).strip(), *continued])
+    return next(
+        (line.strip() for line in reversed(lines) if not line.startswith((" ", "Traceback"))),
+        lines[-1].strip(),
+    )
 
 
 def git_output(*args: str) -> str | None:
