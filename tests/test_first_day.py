@@ -76,3 +76,30 @@ def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(m
     downloads = [path for method, path, status in codeartifact.repository.requests if status == 200 and method == "GET"]
     assert any(path.endswith(FILES[0]) for path in downloads)  # installed back from the repository
     assert codeartifact.proxy.refused == []  # nothing tried to reach real AWS
+
+
+def markdown_blocks(text: str, heading: str) -> list[str]:
+    """The ```sh blocks of a Markdown section, up to the next heading."""
+    section = re.split(r"\n#+ ", text.split(f"\n{heading}\n", 1)[1], maxsplit=1)[0]
+    return re.findall(r"```sh\n(.*?)\n```", section, flags=re.DOTALL)
+
+
+def test_the_classic_aws_cli_commands_of_the_baked_readme_publish_and_install(machine):
+    """Someone who already has the AWS CLI (v1, from PyPI) pastes the baked README's "Already
+    using the AWS CLI?" blocks as they are: build, twine upload, pip install, uv's token."""
+    terminal = machine.terminal()
+    try:
+        install_uv, _ = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), "uv")
+        paste(terminal, install_uv)
+        paste(terminal, "uv tool install awscli")
+        paste(terminal, f"uvx cookiecutter {TEMPLATE_DIR} --no-input project_name='Classic Lib' && cd classic-lib")
+        readme = (machine.home / "classic-lib" / "README.md").read_text(encoding="utf-8")
+        publish_and_install, uv_token = markdown_blocks(readme, "### Already using the AWS CLI?")
+        installed = paste(terminal, publish_and_install)
+        paste(terminal, uv_token)
+    finally:
+        terminal.close()
+    assert machine.codeartifact.uploaded() == ["classic_lib-0.1.0-py3-none-any.whl", "classic_lib-0.1.0.tar.gz"]
+    assert "Successfully installed classic-lib-0.1.0" in installed.output
+    assert (machine.home / "classic-lib" / "uv.lock").is_file()  # uv sync with the exported token
+    assert machine.codeartifact.proxy.refused == []
