@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import email.parser
 import re
+import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
+from packaging.requirements import Requirement
 
 from tests.conftest import MANAGERS
 from tests.support.ci import shell_lines, workflow_commands, workflows
@@ -42,6 +46,14 @@ def distributions(request, bake_copy, tools: ProjectTools, tmp_path_factory) -> 
         name: manager.build(bake_copy(package_manager=manager.name, **answers), tmp_path_factory.mktemp(f"dist-{name}"))
         for name, answers in {"default": {}, "quoted": QUOTED}.items()
     }
+
+
+def archive_members(path: Path) -> list[str]:
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as archive:
+            return sorted(name for name in archive.namelist() if not name.endswith("/"))
+    with tarfile.open(path) as archive:
+        return sorted(member.name for member in archive.getmembers() if not member.isdir())
 
 
 def wheel_metadata(wheel: Path):
@@ -168,6 +180,26 @@ class TestPipDevelopment(DevelopmentChecks):
 
 class TestUvDistributions(DistributionChecks):
     name = "uv"
+
+    def test_the_oldest_uv_build_it_allows_builds_the_same_files(self, bake_copy, tools, tmp_path):
+        """pip and build take the backend from the index (uv build has its own): the lowest
+        version [build-system] allows must build what the template uses, a module name that
+        is not the package's and PEP 639 license metadata, as the newest does."""
+        project = bake_copy(package_manager="uv", import_name="ledger", license="MIT")
+        requires = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+        (floor,) = [spec.version for spec in Requirement(requires[0]).specifier if spec.operator == ">="]
+        (tmp_path / "constraints.txt").write_text(f"uv_build=={floor}\n")
+        oldest, newest = tmp_path / "oldest", tmp_path / "newest"
+        run(sys.executable, "-m", "build", "--outdir", oldest, project, cwd=tmp_path,
+            env=tools.env(PIP_CONSTRAINT=str(tmp_path / "constraints.txt")))  # fmt: skip
+        tools.uv("build", "--out-dir", newest, cwd=project)
+        (old_wheel,), (new_wheel,) = oldest.glob("*.whl"), newest.glob("*.whl")
+        assert archive_members(old_wheel) == archive_members(new_wheel)
+        (old_sdist,), (new_sdist,) = oldest.glob("*.tar.gz"), newest.glob("*.tar.gz")
+        # Newer releases also keep the pyproject.toml they were given, as pyproject.toml.orig.
+        added = {"acme_utils-0.1.0/pyproject.toml.orig"}
+        assert archive_members(old_sdist) == [name for name in archive_members(new_sdist) if name not in added]
+        assert wheel_metadata(next(oldest.glob("*.whl"))).items() == wheel_metadata(next(newest.glob("*.whl"))).items()
 
 
 class TestPoetryDistributions(DistributionChecks):
