@@ -91,7 +91,7 @@ def test_the_default_pyproject_describes_the_package(bake):
     assert project["license"] == "LicenseRef-Proprietary"
     assert "Private :: Do Not Upload" in project["classifiers"]
     assert pyproject["dependency-groups"]["dev"]
-    assert pyproject["build-system"] == {"requires": ["uv_build>=0.13.9,<0.14"], "build-backend": "uv_build"}
+    assert pyproject["build-system"] == {"requires": ["uv_build>=0.7.19,<0.14"], "build-backend": "uv_build"}
     assert pyproject["tool"]["uv"]["build-backend"] == {"module-name": "acme_utils"}
 
 
