@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import subprocess
 
 import pytest
 
@@ -52,8 +53,29 @@ def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
     return done
 
 
-@pytest.mark.parametrize("manager", ["uv", "poetry", "pip"])
-def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(machine, manager):
+class FirstDay:
+    """A subclass names the package manager: pytest-xdist (--dist loadscope) gives each class a
+    worker of its own, so the three days run side by side."""
+
+    manager = ""
+
+    def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(self, machine):
+        a_fresh_account_publishes_and_installs_back(machine, self.manager)
+
+
+class TestPoetryFirstDay(FirstDay):
+    manager = "poetry"
+
+
+class TestPipFirstDay(FirstDay):
+    manager = "pip"
+
+
+class TestUvFirstDay(FirstDay):
+    manager = "uv"
+
+
+def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str) -> None:
     terminal = machine.terminal()
     try:
         *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), manager)
@@ -76,6 +98,20 @@ def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(m
     downloads = [path for method, path, status in codeartifact.repository.requests if status == 200 and method == "GET"]
     assert any(path.endswith(FILES[0]) for path in downloads)  # installed back from the repository
     assert codeartifact.proxy.refused == []  # nothing tried to reach real AWS
+    for tool in NEXT_TERMINAL[manager]:  # what the first paste installed stays on PATH
+        assert found_in_a_new_terminal(machine, tool) == str(machine.home / ".local" / "bin" / tool)
+
+
+# The tools the first paste installs, which the terminals of the days after must find too.
+NEXT_TERMINAL = {"uv": ["uv", "uvx"], "poetry": ["pipx", "poetry"], "pip": []}
+
+
+def found_in_a_new_terminal(machine: CleanMachine, tool: str) -> str:
+    """Where a new terminal (an interactive login bash, which reads the files the first paste
+    changed) finds ``tool``."""
+    proc = subprocess.run(["bash", "-lic", f"command -v {tool}"], cwd=machine.home, env=machine.env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return proc.stdout.strip()
 
 
 def markdown_blocks(text: str, heading: str) -> list[str]:
