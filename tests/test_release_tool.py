@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import configparser
 import datetime
+import difflib
 import hashlib
+import importlib
 import io
 import os
+import platform as platform_module
 import re
 import shutil
 import signal
@@ -28,6 +31,9 @@ from types import ModuleType
 from typing import Any
 
 import botocore.session
+import platformdirs.macos
+import platformdirs.unix
+import platformdirs.windows
 import pytest
 import tomllib
 from botocore import exceptions as aws
@@ -1335,42 +1341,106 @@ def test_pip_config_file_replaces_the_users_files_only_when_it_exists(ca, on_pla
 
 
 @pytest.mark.parametrize(
-    ("platform", "variables", "poetry", "uv", "keyring"),
+    ("platform", "variables", "folders"),
     [
-        ("linux", {}, "h/.config/pypoetry", "h/.config/uv/uv.toml", "h/.config/python_keyring/keyringrc.cfg"),
-        ("linux", {"XDG_CONFIG_HOME": "/c"}, "/c/pypoetry", "/c/uv/uv.toml", "/c/python_keyring/keyringrc.cfg"),
-        (
-            "darwin",
-            {"XDG_CONFIG_HOME": "/c"},
-            "h/Library/Application Support/pypoetry",
-            "/c/uv/uv.toml",
-            "h/Library/Application Support/python_keyring/keyringrc.cfg",
-        ),
-        (
-            "win32",
-            {"APPDATA": "/a", "LOCALAPPDATA": "/l"},
-            "/a/pypoetry",
-            "/a/uv/uv.toml",
-            "/l/Python Keyring/keyringrc.cfg",
-        ),
-        (
-            "win32",
-            {},
-            "h/AppData/Roaming/pypoetry",
-            "h/AppData/Roaming/uv/uv.toml",
-            "h/Python Keyring/keyringrc.cfg",
-        ),
+        ("linux", {}, []),
+        ("linux", {"XDG_CONFIG_HOME": "/c", "XDG_DATA_HOME": "/d"}, []),
+        ("darwin", {}, []),
+        ("darwin", {}, ["h/Library/Application Support/pip"]),
+        ("darwin", {"XDG_CONFIG_HOME": "/c", "XDG_DATA_HOME": "DATA"}, []),
+        ("darwin", {"XDG_CONFIG_HOME": "/c", "XDG_DATA_HOME": "DATA"}, ["DATA/pip"]),
+        ("win32", {"APPDATA": "/a", "LOCALAPPDATA": "/l"}, []),
     ],
 )
-def test_poetry_uv_and_keyring_keep_their_configuration_where_their_documentation_says(
-    ca, on_platform, tmp_path, platform, variables, poetry, uv, keyring
+def test_pip_user_file_is_the_one_pip_itself_finds(
+    ca, on_platform, tmp_path, monkeypatch, platform, variables, folders
 ):
-    """platformdirs (Poetry), https://docs.astral.sh/uv/concepts/configuration-files/ (uv) and
-    keyring.util.platform_ (keyring); a relative path here is under the home folder."""
+    """pip's own utils/appdirs.py, with its vendored platformdirs imported again as on each
+    system, names the same file as the tool."""
+    from pip._internal.utils import appdirs
+    from pip._vendor import platformdirs as vendored
+
+    variables = {key: value.replace("DATA", str(tmp_path / "data")) for key, value in variables.items()}
     environ = on_platform(platform, **variables)
-    assert ca.user_config_dir("pypoetry", environ) == tmp_path / poetry
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    for folder in folders:
+        (tmp_path / folder.replace("DATA", "data")).mkdir(parents=True)
+    if platform == "win32":
+        monkeypatch.setattr(importlib.import_module("pip._vendor.platformdirs.windows"), "get_win_folder",
+                            lambda csidl: variables["APPDATA"])  # fmt: skip
+    try:
+        importlib.reload(vendored)
+        expected = Path(appdirs.user_config_dir("pip")) / ("pip.ini" if platform == "win32" else "pip.conf")
+        assert ca.pip_user_file(environ) == expected
+    finally:
+        monkeypatch.undo()
+        importlib.reload(vendored)
+
+
+@pytest.mark.parametrize(
+    ("platform", "variables", "uv"),
+    [
+        ("linux", {}, "h/.config/uv/uv.toml"),
+        ("linux", {"XDG_CONFIG_HOME": "/c"}, "/c/uv/uv.toml"),
+        ("darwin", {"XDG_CONFIG_HOME": "/c"}, "/c/uv/uv.toml"),
+        ("win32", {"APPDATA": "/a", "LOCALAPPDATA": "/l"}, "/a/uv/uv.toml"),
+        ("win32", {}, "h/AppData/Roaming/uv/uv.toml"),
+    ],
+)
+def test_poetry_and_uv_keep_their_configuration_where_their_own_code_and_documentation_say(
+    ca, on_platform, tmp_path, monkeypatch, platform, variables, uv
+):
+    """Poetry's folder is platformdirs' user_config_dir("pypoetry", appauthor=False, roaming=True)
+    (poetry/locations.py), asked here of platformdirs' class for each system; uv's is in
+    https://docs.astral.sh/uv/concepts/configuration-files/. A relative path is under HOME."""
+    environ = on_platform(platform, **variables)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    system = {
+        "linux": platformdirs.unix.Unix,
+        "darwin": platformdirs.macos.MacOS,
+        "win32": platformdirs.windows.Windows,
+    }
+    if platform == "win32":  # platformdirs asks Windows itself, or, elsewhere, these variables
+        monkeypatch.setattr(platformdirs.windows, "get_win_folder", lambda csidl: {
+            "CSIDL_APPDATA": variables.get("APPDATA", str(tmp_path / "h/AppData/Roaming")),
+        }[csidl])  # fmt: skip
+    poetry = system[platform](appname="pypoetry", appauthor=False, roaming=True).user_config_dir
+    assert ca.user_config_dir("pypoetry", environ) == Path(poetry)
     assert ca.uv_config_file(environ) == tmp_path / uv
-    assert ca.keyring_config_file(environ) == tmp_path / keyring
+
+
+@pytest.mark.parametrize(
+    ("system", "variables", "expected"),
+    [
+        ("Linux", {}, "h/.config/python_keyring/keyringrc.cfg"),
+        ("Linux", {"XDG_CONFIG_HOME": "/c"}, "/c/python_keyring/keyringrc.cfg"),
+        ("Darwin", {}, "h/.config/python_keyring/keyringrc.cfg"),  # keyring has no macOS case
+        ("Windows", {"LOCALAPPDATA": "/l"}, "/l/Python Keyring/keyringrc.cfg"),
+    ],
+)
+def test_the_keyring_configuration_is_where_keyring_itself_looks(
+    ca, tmp_path, monkeypatch, system, variables, expected
+):
+    """keyring.util.platform_ picks its function by platform.system() when imported: imported
+    again as on each system, keyring and the tool agree on the file keyrings.codeartifact reads."""
+    import keyring.util.platform_ as keyring_platform
+
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(platform_module, "system", lambda: system)
+    try:
+        importlib.reload(keyring_platform)
+        assert ca.keyring_config_file() == tmp_path / expected
+    finally:
+        monkeypatch.undo()
+        importlib.reload(keyring_platform)
 
 
 # --- the child processes of a release ----------------------------------------------------
@@ -1532,9 +1602,10 @@ def test_pip_gets_the_token_in_its_index_url_and_keeps_the_rest(ca, tmp_path):
     conf = tmp_path / "pip.conf"
     conf.write_text(PIP_CONF)
     write = ca.pip_write(conf, ENDPOINT, TOKEN)
-    rest = "timeout = 60\n\n[install]\nno-binary = :none:\n\n"
+    rest = "timeout = 60\n\n[install]\nno-binary = :none:\n"
     assert write.text == f"[global]\nindex-url = https://aws:{TOKEN}@{INDEX}\n{rest}"
     assert write.shown == f"[global]\nindex-url = https://aws:****@{INDEX}\n{rest}"
+    assert write.before == PIP_CONF.replace("s3cret", "****")
     assert (write.path, write.private, write.replaced) == (
         conf,
         True,
@@ -1548,12 +1619,12 @@ def test_pip_with_the_keyring_gets_the_user_only_and_asks_the_keyring(ca, tmp_pa
     write = ca.pip_keyring_write(conf, ENDPOINT)
     expected = (
         f"[global]\nindex-url = https://aws@{INDEX}\ntimeout = 60\nkeyring-provider = subprocess\n\n"
-        "[install]\nno-binary = :none:\n\n"
+        "[install]\nno-binary = :none:\n"
     )
     assert (write.text, write.shown) == (expected, expected)
     assert write.replaced == "global.index-url https://me:****@old.example/simple/"
     fresh = ca.pip_keyring_write(tmp_path / "new.conf", ENDPOINT)
-    assert fresh.text == f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n\n"
+    assert fresh.text == f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n"
     assert fresh.replaced == ""
 
 
@@ -1980,9 +2051,9 @@ def test_the_new_file_is_made_beside_the_old_one_so_that_the_rename_is_atomic(ca
     assert Path(source).parent == target.parent and Path(source).name.startswith(".pip.conf.")
 
 
-def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home):
-    environ = {"XDG_CONFIG_HOME": str(private_home / ".config")}
-    (write,) = ca.keyring_config_writes(environ)
+def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(private_home / ".config"))
+    (write,) = ca.keyring_config_writes()
     assert write.path == private_home / ".config" / "python_keyring" / "keyringrc.cfg"
     assert (
         write.text
@@ -1994,10 +2065,10 @@ def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home
     )
     assert write.private is False
     ca.write_file(write)
-    assert ca.keyring_config_writes(environ) == []
+    assert ca.keyring_config_writes() == []
     write.path.unlink()
     write.path.symlink_to(private_home / "elsewhere.cfg")  # a dangling link is the user's too
-    assert ca.keyring_config_writes(environ) == []
+    assert ca.keyring_config_writes() == []
 
 
 # --- small parts with large consequences ---------------------------------------------------
@@ -2178,11 +2249,13 @@ def test_a_keyring_dry_run_shows_each_file_with_its_mode_and_each_command(
     config = private_home / ".config"
     assert out == (
         f"would run: {bin_dir}/uv tool install --force keyring --with keyrings.codeartifact\n"
-        f"would write {config}/pip/pip.conf (mode 0600):\n"
-        f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n\n\n"
-        f"would write {config}/python_keyring/keyringrc.cfg:\n"
-        "# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
-        "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n\n"
+        f"would change {config}/pip/pip.conf (mode 0600):\n"
+        f"--- /dev/null\n+++ {config}/pip/pip.conf\n@@ -0,0 +1,3 @@\n"
+        f"+[global]\n+index-url = https://aws@{INDEX}\n+keyring-provider = subprocess\n"
+        f"would change {config}/python_keyring/keyringrc.cfg:\n"
+        f"--- /dev/null\n+++ {config}/python_keyring/keyringrc.cfg\n@@ -0,0 +1,3 @@\n"
+        "+# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
+        "+# https://pypi.org/project/keyrings.codeartifact/\n+[codeartifact]\n"
     )
     assert not (bin_dir / "uv-calls").exists() and not config.exists()
 
@@ -2254,9 +2327,9 @@ def test_a_first_login_replaces_nothing_and_says_nothing_about_it(ca, stub, caps
         code, out, _ = run(ca, capsys, client, "login", "--tool", tool)
         assert code == 0 and not [line for line in out.splitlines() if line.startswith("replaces ")]
     conf = private_home / ".config" / "pip" / "pip.conf"
-    assert conf.read_text() == f"[global]\nindex-url = https://aws:{TOKEN}@{ENDPOINT[8:]}simple/\n\n"
+    assert conf.read_text() == f"[global]\nindex-url = https://aws:{TOKEN}@{ENDPOINT[8:]}simple/\n"
     pypirc = (private_home / ".pypirc").read_text()
-    assert pypirc.startswith("[distutils]\nindex-servers = \n\tpypi\n\tcodeartifact\n\n[codeartifact]\n")
+    assert pypirc.startswith("[distutils]\nindex-servers =\n\tpypi\n\tcodeartifact\n\n[codeartifact]\n")
     expect_credentials(stubber)
     code, out, _ = run(ca, capsys, client, "login", "--tool", "pip", "--dry-run")
     assert f"replaces global.index-url https://aws:****@{ENDPOINT[8:]}simple/ in {conf}\n" in out
@@ -2267,10 +2340,11 @@ def test_a_twine_dry_run_shows_the_pypirc_with_the_token_masked(ca, stub, capsys
     expect_credentials(stubber)
     code, out, _ = run(ca, capsys, client, "login", "--tool", "twine", "--dry-run")
     assert code == 0
+    pypirc = private_home / ".pypirc"
     assert out == (
-        f"would write {private_home / '.pypirc'} (mode 0600):\n"
-        "[distutils]\nindex-servers = \n\tpypi\n\tcodeartifact\n\n"
-        f"[codeartifact]\nrepository = {ENDPOINT}\nusername = aws\npassword = ****\n\n\n"
+        f"would change {pypirc} (mode 0600):\n--- /dev/null\n+++ {pypirc}\n@@ -0,0 +1,9 @@\n"
+        "+[distutils]\n+index-servers =\n+\tpypi\n+\tcodeartifact\n+\n"
+        f"+[codeartifact]\n+repository = {ENDPOINT}\n+username = aws\n+password = ****\n"
     )
 
 
@@ -2532,3 +2606,85 @@ def test_a_step_never_reads_the_users_terminal(ca):
         os.close(saved)
         os.close(read_end)
     assert proc.stdout == "''\n"
+
+
+# --- what login owns in another program's file, and nothing else -------------------------
+
+USER_INI = (
+    "; the team's settings, kept by hand\n[global]\ntimeout = 60  ; a slow VPN\n\n# mirrors\n"
+    "trusted-host = corp.example\n\n[install]\nno-binary = :none:\n\n[pypi]\nusername = __token__\n"
+)
+USER_TOML = (
+    '# my uv settings\nnative-tls = true  # the proxy\n\n[pip]\nindex-strategy = "first-index"\n\n'
+    '[http-basic.corp]\nusername = "me"  # mine\n\n[repositories.corp]\nurl = "https://corp.example/"\n'
+)
+
+
+def only_owned_lines_changed(before: str, after: str, owned: Callable[[str], bool]) -> list[str]:
+    """The lines of the diff that are neither the tool's entries nor blank: none, if the user's
+    bytes survived (line endings included: the lines are compared with them)."""
+    diff = difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True))
+    changed = [line[2:] for line in diff if line[:2] in ("- ", "+ ")]
+    return [line for line in changed if line.strip() and not owned(line.strip())]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    ("writer", "text", "owned"),
+    [
+        ("pip_write", USER_INI, ("[global]", "index-url =")),
+        ("pip_keyring_write", USER_INI, ("index-url =", "keyring-provider =")),
+        (
+            "pypirc_write",
+            USER_INI,
+            (
+                "[distutils]",
+                "index-servers =",
+                "pypi",
+                "codeartifact",
+                "[codeartifact]",
+                "repository =",
+                "username = aws",
+                "password =",
+            ),
+        ),
+        ("uv_keyring_write", USER_TOML, ('keyring-provider = "subprocess"',)),
+        ("poetry_config", USER_TOML, ("[repositories.codeartifact]", "url =")),
+        ("poetry_auth", USER_TOML, ("[http-basic.codeartifact]", 'username = "aws"', "password =")),
+    ],
+)
+def test_login_changes_only_its_own_entries_of_a_users_file(ca, tmp_path, writer, text, owned, newline):
+    """Comments, blank lines, inline comments, key order, other sections and line endings of
+    pip.conf, .pypirc, uv.toml and Poetry's files survive every write, byte for byte."""
+    path = tmp_path / "config"
+    path.write_bytes(text.replace("\n", newline).encode())
+    writes = {
+        "pip_write": lambda: ca.pip_write(path, ENDPOINT, TOKEN),
+        "pip_keyring_write": lambda: ca.pip_keyring_write(path, ENDPOINT),
+        "pypirc_write": lambda: ca.pypirc_write(path, ENDPOINT, TOKEN),
+        "uv_keyring_write": lambda: ca.uv_keyring_write(path),
+        "poetry_config": lambda: ca.poetry_repository_write(tmp_path, ENDPOINT),
+        "poetry_auth": lambda: ca.poetry_writes(tmp_path, ENDPOINT, TOKEN)[1],
+    }
+    if writer.startswith("poetry"):
+        path = tmp_path / ("config.toml" if writer == "poetry_config" else "auth.toml")
+        path.write_bytes(text.replace("\n", newline).encode())
+    write = writes[writer]()
+    before = path.read_bytes().decode()
+    ca.write_file(write)
+    after = path.read_bytes().decode()
+    assert only_owned_lines_changed(before, after, lambda line: line.startswith(owned)) == []
+    assert after.count("\n") == after.count(newline) and after != before
+    assert write.diff().startswith(f"--- {path}\n+++ {path}\n") and TOKEN not in write.diff()
+
+
+def test_poetry_is_asked_where_its_configuration_is(ca, tmp_path):
+    """POETRY_CONFIG_DIR, else the installed Poetry's own answer, else platformdirs' rule."""
+    python = fake_program(tmp_path / "poetry-env" / "bin" / "python3", "echo /where/poetry/says")
+    poetry = fake_program(tmp_path / "bin" / "poetry", "exit 0")
+    poetry.write_text(f"#!{python}\n")
+    environ = {"PATH": f"{poetry.parent}:/usr/bin:/bin", "XDG_CONFIG_HOME": "/xdg"}
+    assert ca.poetry_config_dir(environ) == Path("/where/poetry/says")
+    assert ca.poetry_config_dir({**environ, "POETRY_CONFIG_DIR": "/given"}) == Path("/given")
+    fake_program(python, "exit 1")  # a Poetry that cannot answer
+    assert ca.poetry_config_dir(environ) == ca.user_config_dir("pypoetry", environ)

@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["boto3>=1.35", "build>=1.2", "packaging>=24.2", "tomlkit>=0.13", "twine>=6.1"]
+# dependencies = [
+#     "boto3>=1.35",
+#     "build>=1.2",
+#     "configupdater>=3.2",
+#     "keyring>=25",
+#     "packaging>=24.2",
+#     "tomlkit>=0.13",
+#     "twine>=6.1",
+# ]
 #
 # # This script makes the CodeArtifact token, so its own dependencies cannot come from
 # # CodeArtifact: uv takes them from PyPI (set UV_DEFAULT_INDEX to use a mirror), pipx from
@@ -38,8 +46,8 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import difflib
 import hashlib
-import io
 import os
 import re
 import shlex
@@ -372,21 +380,32 @@ def expiry_note(expires: int) -> str:
 
 @dataclass(frozen=True)
 class ConfigWrite:
-    """A file to write; ``text`` holds the token, ``shown`` the same text with secrets masked."""
+    """A file to write; ``text`` holds the token, ``shown`` the same text with secrets masked,
+    ``before`` the file as it is now, masked too (a dry run shows the difference)."""
 
     path: Path
     text: str
     shown: str
     private: bool = True
     replaced: str = ""  # a value of the user's that the new text replaces, masked
+    before: str = ""
+
+    def diff(self) -> str:
+        """The change as a unified diff of the masked texts."""
+        old = self.before.replace("\r\n", "\n").splitlines()
+        new = self.shown.replace("\r\n", "\n").splitlines()
+        source = str(self.path) if self.before else "/dev/null"
+        lines = difflib.unified_diff(old, new, source, str(self.path), lineterm="")
+        return "\n".join(lines) or "(no change)"
 
 
 def user_config_dir(app: str, environ: Mapping[str, str]) -> Path:
-    """The per-user configuration folder pip and Poetry use (platformdirs' rules)."""
+    """The per-user configuration folder pip and Poetry use (platformdirs' rules: on macOS,
+    XDG_CONFIG_HOME when it is set, as recent platformdirs has it)."""
     home = Path.home()
     if sys.platform == "win32":
         return Path(environ.get("APPDATA", home / "AppData" / "Roaming")) / app
-    if sys.platform == "darwin":
+    if sys.platform == "darwin" and not environ.get("XDG_CONFIG_HOME"):
         return home / "Library" / "Application Support" / app
     return Path(environ.get("XDG_CONFIG_HOME") or home / ".config") / app
 
@@ -399,9 +418,13 @@ def pip_config_file(environ: Mapping[str, str]) -> Path:
 
 
 def pip_user_file(environ: Mapping[str, str]) -> Path:
-    """pip's per-user file: https://pip.pypa.io/en/stable/topics/configuration/#location"""
-    if sys.platform == "darwin" and not user_config_dir("pip", environ).is_dir():
-        return Path.home() / ".config" / "pip" / "pip.conf"
+    """pip's per-user file (https://pip.pypa.io/en/stable/topics/configuration/#location), as
+    pip's utils/appdirs.py finds it: on macOS its data folder if that exists (XDG_DATA_HOME's
+    or ~/Library/Application Support's pip), else ~/.config/pip."""
+    if sys.platform == "darwin":
+        data = Path(environ.get("XDG_DATA_HOME") or Path.home() / "Library" / "Application Support")
+        folder = data / "pip" if (data / "pip").is_dir() else Path.home() / ".config" / "pip"
+        return folder / "pip.conf"
     return user_config_dir("pip", environ) / ("pip.ini" if sys.platform == "win32" else "pip.conf")
 
 
@@ -419,39 +442,18 @@ def writable_target(path: Path) -> Path:
 
 
 def read_text_or_empty(path: Path) -> str:
+    """The file's text as it is, line endings included (a write keeps them), or ""."""
     target = writable_target(path)
     try:
-        return target.read_text(encoding="utf-8") if target.exists() else ""
+        if not target.exists():
+            return ""
+        with target.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
     except (OSError, UnicodeDecodeError) as error:
         raise ToolError(f"cannot read {path}: {error}") from error
 
 
-def read_ini(path: Path) -> configparser.RawConfigParser:
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(read_text_or_empty(path), source=str(path))
-    except configparser.Error as error:
-        bad_lines = getattr(error, "errors", None)  # a ParsingError lists every bad line
-        line = bad_lines[0][0] if bad_lines else getattr(error, "lineno", "?")
-        raise ToolError(
-            f"{path} does not parse as an INI file (line {line}); nothing was written"
-        ) from error
-    return parser
-
-
 SECRET_KEYS = {"password", "token"}
-
-
-def masked_ini(parser: configparser.RawConfigParser) -> str:
-    """The file's text with every password and every password inside a URL masked."""
-    shown = configparser.RawConfigParser()
-    shown.read_dict(
-        {
-            section: {key: mask_secret(key, value) for key, value in parser.items(section)}
-            for section in parser.sections()
-        }
-    )
-    return ini_text(shown)
 
 
 def mask_secret(key: str, value: str) -> str:
@@ -460,40 +462,127 @@ def mask_secret(key: str, value: str) -> str:
     return re.sub(r"(://[^/:@\s]+:)[^@/\s]+@", rf"\g<1>{MASK}@", value)
 
 
-def ini_text(parser: configparser.RawConfigParser) -> str:
-    buffer = io.StringIO()
-    parser.write(buffer)
-    return buffer.getvalue()
+class IniEdit:
+    """An INI file (pip.conf, .pypirc) changed in place with configupdater, which keeps every
+    comment, blank line, inline comment, key order and other section of the user's
+    (https://configupdater.readthedocs.io); the file's line endings are kept too. configparser
+    would rewrite the whole file and drop its comments."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        original = read_text_or_empty(path)
+        self.newline = "\r\n" if "\r\n" in original else "\n"
+        self.before = masked_ini(original, path) if original else ""
+        self.document = parse_ini(original.replace("\r\n", "\n"), path)
+
+    def section(self, name: str) -> Any:
+        """The section, added at the end (after a blank line) if there is none."""
+        if not self.document.has_section(name):
+            if self.document.sections() and not str(self.document).endswith("\n\n"):
+                self.document.section_blocks()[-1].add_after.space(1)
+            self.document.add_section(name)
+        return self.document[name]
+
+    def set(self, section: str, key: str, value: str) -> str:
+        """Set ``key``, in its place if it is there, else after the section's last option;
+        return the value it had ("" if none)."""
+        block = self.section(section)
+        if key in block:
+            old = block[key].value or ""
+            block[key].value = value
+            return old
+        options = list(block.iter_options())
+        if options:
+            options[-1].add_after.option(key, value)
+        else:
+            block.set(key, value)
+        return ""
+
+    def write(self, private: bool = True, replaced: str = "") -> ConfigWrite:
+        text = str(self.document).replace("\n", self.newline)
+        shown = masked_ini(text, self.path)
+        return ConfigWrite(self.path, text, shown, private, replaced, self.before)
+
+
+def parse_ini(text: str, path: Path) -> Any:
+    from configupdater import ConfigUpdater
+
+    document = ConfigUpdater()
+    try:
+        document.read_string(text, source=str(path))
+    except configparser.Error as error:
+        raise unparsable_ini(path, error) from error
+    return document
+
+
+def masked_ini(text: str, path: Path) -> str:
+    """The INI text with every password, and every password inside a URL, masked."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    document = parse_ini(text.replace("\r\n", "\n"), path)
+    for section in document.iter_sections():
+        for option in section.iter_options():
+            masked = mask_secret(option.key, option.value or "")
+            if masked == (option.value or ""):
+                continue
+            if "\n" in masked:  # a value on several lines
+                option.set_values(masked.strip("\n").split("\n"))
+            else:
+                option.value = masked
+    return str(document).replace("\n", newline)
+
+
+def read_ini(path: Path) -> configparser.RawConfigParser:
+    """An INI file read as pip reads it (configparser), for its settings only."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(read_text_or_empty(path), source=str(path))
+    except configparser.Error as error:
+        raise unparsable_ini(path, error) from error
+    return parser
+
+
+def unparsable_ini(path: Path, error: configparser.Error) -> ToolError:
+    bad_lines = getattr(error, "errors", None)  # a ParsingError lists every bad line
+    line = bad_lines[0][0] if bad_lines else getattr(error, "lineno", "?")
+    return ToolError(f"{path} does not parse as an INI file (line {line}); nothing was written")
 
 
 def pip_write(path: Path, endpoint: str, token: str) -> ConfigWrite:
     """pip's ``global.index-url`` set to the repository, credentials in the URL."""
-    parser = read_ini(path)
-    if not parser.has_section("global"):
-        parser.add_section("global")
-    old = parser.get("global", "index-url", fallback="")
-    parser.set("global", "index-url", with_credentials(simple_url(endpoint), token))
+    edit = IniEdit(path)
+    old = edit.set("global", "index-url", with_credentials(simple_url(endpoint), token))
     replaced = f"global.index-url {mask_secret('index-url', old)}" if old else ""
-    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
+    return edit.write(replaced=replaced)
+
+
+def add_index_server(distutils: Any) -> None:
+    """``codeartifact`` added to ``index-servers``, written the way the value already is: on
+    its line, or on a line of its own with the indent of the others (a new list is written as
+    the AWS CLI writes it)."""
+    if "index-servers" not in distutils:
+        distutils.set("index-servers", "")
+        distutils["index-servers"].set_values(["pypi", INDEX_NAME], indent="\t")
+        return
+    option = distutils["index-servers"]
+    value = option.value or ""
+    if INDEX_NAME in value.split():
+        return
+    if not value.startswith("\n"):
+        option.value = f"{value} {INDEX_NAME}".strip()
+        return
+    indent = next((line[: len(line) - len(line.lstrip())] for line in option.lines[1:]), "")
+    option.append(INDEX_NAME, indent=indent or "\t")
 
 
 def pypirc_write(path: Path, endpoint: str, token: str) -> ConfigWrite:
     """A ``codeartifact`` section in ~/.pypirc, keeping every other section."""
-    parser = read_ini(path)
-    if not parser.has_section("distutils"):
-        parser.add_section("distutils")
-    servers = parser.get("distutils", "index-servers", fallback="pypi").split()
-    if INDEX_NAME not in servers:
-        servers.append(INDEX_NAME)
-    parser.set("distutils", "index-servers", "\n" + "\n".join(servers))
-    old = parser.get(INDEX_NAME, "repository", fallback="")
-    if not parser.has_section(INDEX_NAME):
-        parser.add_section(INDEX_NAME)
-    parser.set(INDEX_NAME, "repository", endpoint)
-    parser.set(INDEX_NAME, "username", USERNAME)
-    parser.set(INDEX_NAME, "password", token)
+    edit = IniEdit(path)
+    add_index_server(edit.section("distutils"))
+    old = edit.set(INDEX_NAME, "repository", endpoint)
+    edit.set(INDEX_NAME, "username", USERNAME)
+    edit.set(INDEX_NAME, "password", token)
     replaced = f"{INDEX_NAME}.repository {old}" if old and old != endpoint else ""
-    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
+    return edit.write(replaced=replaced)
 
 
 def load_toml(path: Path) -> Any:
@@ -509,13 +598,23 @@ def load_toml(path: Path) -> Any:
 
 def toml_write(path: Path, document: Any, private: bool) -> ConfigWrite:
     """The write of a tomlkit document; what is shown has every password masked."""
+    before = read_text_or_empty(path)
+    text = document.as_string()
+    if "\r\n" in before:  # tomlkit writes the entries it adds with \n: keep the file's endings
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    shown, before = masked_toml(text), masked_toml(before) if before else ""
+    return ConfigWrite(path, text, shown, private=private, before=before)
+
+
+def masked_toml(text: str) -> str:
+    """Poetry's auth.toml (and any TOML the tool writes) with every password masked."""
     import tomlkit
 
-    shown = tomlkit.parse(document.as_string())
+    shown = tomlkit.parse(text)
     for entry in shown.get("http-basic", {}).values():
         if "password" in entry:
             entry["password"] = MASK
-    return ConfigWrite(path, document.as_string(), shown.as_string(), private=private)
+    return shown.as_string()
 
 
 def poetry_repository_write(config_dir: Path, endpoint: str) -> ConfigWrite:
@@ -623,7 +722,7 @@ def login(
     elif tool == "twine":
         writes = [pypirc_write(Path.home() / ".pypirc", endpoint, token)]
     else:
-        poetry_dir = Path(environ.get("POETRY_CONFIG_DIR") or user_config_dir("pypoetry", environ))
+        poetry_dir = poetry_config_dir(environ)
         writes = (
             poetry_keyring_writes(poetry_dir, endpoint)
             if keyring
@@ -636,10 +735,10 @@ def login(
             if tool == "poetry"
             else ensure_keyring(environ, dry_run)
         )
-        writes += keyring_config_writes(environ)
+        writes += keyring_config_writes()
     if dry_run:
         return lines + [
-            f"would write {w.path}{' (mode 0600)' if w.private else ''}:\n{w.shown}" for w in writes
+            f"would change {w.path}{' (mode 0600)' if w.private else ''}:\n{w.diff()}" for w in writes
         ]
     for write in writes:
         write_file(write)
@@ -755,20 +854,18 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
     )
 
 
-def keyring_config_file(environ: Mapping[str, str]) -> Path:
-    """keyring's configuration (keyring.util.platform_.config_root), where keyrings.codeartifact
-    reads its options, and whose absence it reports on every use."""
-    if sys.platform == "win32":
-        return Path(environ.get("LOCALAPPDATA", Path.home())) / "Python Keyring" / "keyringrc.cfg"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "python_keyring" / "keyringrc.cfg"
-    config = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return config / "python_keyring" / "keyringrc.cfg"
+def keyring_config_file() -> Path:
+    """Where keyrings.codeartifact reads its options, and warns on every use that it is
+    missing: keyringrc.cfg in the folder keyring itself computes (keyring.util.platform_,
+    which keyrings.codeartifact asks too; on macOS it is ~/.config/python_keyring)."""
+    from keyring.util import platform_
+
+    return Path(platform_.config_root()) / "keyringrc.cfg"
 
 
-def keyring_config_writes(environ: Mapping[str, str]) -> list[ConfigWrite]:
+def keyring_config_writes() -> list[ConfigWrite]:
     """A keyringrc.cfg with the backend's (empty) section, if there is none yet."""
-    path = keyring_config_file(environ)
+    path = keyring_config_file()
     if path.exists() or path.is_symlink():
         return []
     text = (
@@ -780,14 +877,11 @@ def keyring_config_writes(environ: Mapping[str, str]) -> list[ConfigWrite]:
 
 def pip_keyring_write(path: Path, endpoint: str) -> ConfigWrite:
     """pip's index without a password, and pip told to ask the keyring command for one."""
-    parser = read_ini(path)
-    if not parser.has_section("global"):
-        parser.add_section("global")
-    old = parser.get("global", "index-url", fallback="")
-    parser.set("global", "index-url", with_username(simple_url(endpoint)))
-    parser.set("global", "keyring-provider", "subprocess")
+    edit = IniEdit(path)
+    old = edit.set("global", "index-url", with_username(simple_url(endpoint)))
+    edit.set("global", "keyring-provider", "subprocess")
     replaced = f"global.index-url {mask_secret('index-url', old)}" if old else ""
-    return ConfigWrite(path, ini_text(parser), masked_ini(parser), replaced=replaced)
+    return edit.write(replaced=replaced)
 
 
 def uv_config_file(environ: Mapping[str, str]) -> Path:
@@ -804,19 +898,39 @@ def uv_keyring_write(path: Path) -> ConfigWrite:
     return toml_write(path, document, private=False)
 
 
-def poetry_has_backend(poetry: str, environ: Mapping[str, str]) -> bool:
-    """Whether the Python that runs Poetry (its script's #! line) can import the backend; for
-    a Poetry started otherwise, whether ``poetry self`` lists it."""
+def poetry_python(poetry: str) -> str | None:
+    """The Python that runs Poetry: its script's #! line, if that names a Python that exists."""
     first_line = Path(poetry).read_bytes()[:512].split(b"\n", 1)[0].decode(errors="replace")
     python = first_line.removeprefix("#!").strip()
-    if (
-        first_line.startswith("#!")
-        and Path(python).name.startswith("python")
-        and Path(python).exists()
-    ):
+    if first_line.startswith("#!") and Path(python).name.startswith("python") and Path(python).exists():
+        return python
+    return None
+
+
+def poetry_has_backend(poetry: str, environ: Mapping[str, str]) -> bool:
+    """Whether the Python that runs Poetry can import the backend; for a Poetry started
+    otherwise, whether ``poetry self`` lists it."""
+    python = poetry_python(poetry)
+    if python:
         check = f"import importlib.util as u, sys; sys.exit(not u.find_spec({KEYRING_BACKEND!r}))"
         return run_tool([python, "-c", check], environ).returncode == 0
     return run_tool([poetry, "self", "show", KEYRING_BACKEND], environ).returncode == 0
+
+
+def poetry_config_dir(environ: Mapping[str, str]) -> Path:
+    """Where Poetry keeps config.toml and auth.toml: POETRY_CONFIG_DIR, else what the
+    installed Poetry says (poetry.locations.CONFIG_DIR, which platformdirs computes), else
+    platformdirs' rule for the system."""
+    if environ.get("POETRY_CONFIG_DIR"):
+        return Path(environ["POETRY_CONFIG_DIR"])
+    poetry = find_program("poetry", environ)
+    python = poetry_python(poetry) if poetry else None
+    if python:
+        ask = "from poetry.locations import CONFIG_DIR; print(CONFIG_DIR)"
+        answer = run_tool([python, "-c", ask], environ)
+        if answer.returncode == 0 and answer.stdout.strip():
+            return Path(answer.stdout.strip())
+    return user_config_dir("pypoetry", environ)
 
 
 def installed_by_pipx(program: str, pipx: str | None, environ: Mapping[str, str]) -> bool:
