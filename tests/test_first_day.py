@@ -139,3 +139,30 @@ def test_the_classic_aws_cli_commands_of_the_baked_readme_publish_and_install(ma
     assert "Successfully installed classic-lib-0.1.0" in installed.output
     assert (machine.home / "classic-lib" / "uv.lock").is_file()  # uv sync with the exported token
     assert machine.codeartifact.proxy.refused == []
+
+
+class TestTheDaysAfter:
+    """What a developer does next in the same kind of account."""
+
+    def test_uv_commands_after_eval_env_leave_the_declared_index_as_it_is(self, machine):
+        """`eval "$(... env --tool uv)"`, then uv add, remove and lock: the committed index
+        keeps its user aws (what makes uv ask the keyring) and no [tool.uv.sources] appears."""
+        terminal = machine.terminal()
+        try:
+            paste(terminal, readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), "uv")[0])
+            paste(terminal, f"uvx cookiecutter {TEMPLATE_DIR} --no-input project_name='Index Lib' && cd index-lib")
+            pyproject = machine.home / "index-lib" / "pyproject.toml"
+            before = pyproject.read_text(encoding="utf-8")
+            paste(terminal, 'eval "$(uv run scripts/codeartifact.py env --tool uv)" && uv add six && uv remove six')
+            paste(terminal, "uv lock && uv sync --locked")
+        finally:
+            terminal.close()
+        after = pyproject.read_text(encoding="utf-8")
+        assert index_block(after) == index_block(before)
+        assert "https://aws@my-domain-111122223333.d.codeartifact" in index_block(after)
+        assert after == before  # six came and went
+        assert "[tool.uv.sources]" not in after
+
+
+def index_block(pyproject: str) -> str:
+    return pyproject.split("[[tool.uv.index]]", 1)[1].split("\n\n", 1)[0]

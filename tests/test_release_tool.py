@@ -131,7 +131,11 @@ def test_url_prints_the_endpoint_without_a_token(ca, stub, capsys):
     assert run(ca, capsys, client, "url", "--simple") == (0, ENDPOINT + "simple/\n", "")
 
 
-def test_env_prints_every_tool_variable_for_sh(ca, stub, capsys):
+def test_env_prints_every_tool_variable_for_sh(ca, stub, capsys, monkeypatch):
+    """Outside a project that declares the index for uv, UV_DEFAULT_INDEX makes it uv's index."""
+    pyproject = ca.read_pyproject()
+    del pyproject["tool"]["uv"]
+    monkeypatch.setattr(ca, "read_pyproject", lambda: pyproject)
     client, stubber = stub
     expect_credentials(stubber)
     code, out, _ = run(ca, capsys, client, "env")
@@ -148,6 +152,20 @@ def test_env_prints_every_tool_variable_for_sh(ca, stub, capsys):
         "export POETRY_HTTP_BASIC_CODEARTIFACT_USERNAME=aws",
         f"export POETRY_HTTP_BASIC_CODEARTIFACT_PASSWORD={TOKEN}",
     ]
+
+
+def test_env_in_a_project_that_declares_the_index_gives_uv_only_its_credentials(ca, stub, capsys):
+    """uv add would otherwise write UV_DEFAULT_INDEX's URL (no user aws) over the declared one."""
+    client, stubber = stub
+    expect_credentials(stubber)
+    code, out, _ = run(ca, capsys, client, "env", "--tool", "uv")
+    assert (code, out) == (
+        0,
+        f"export UV_INDEX_CODEARTIFACT_USERNAME=aws\nexport UV_INDEX_CODEARTIFACT_PASSWORD={TOKEN}\n",
+    )
+    assert ca.declares_uv_index({"tool": {"uv": {"index": [{"name": "other"}, {"name": "codeartifact"}]}}})
+    assert not ca.declares_uv_index({"tool": {"uv": {"index": [{"name": "other"}]}}})
+    assert not ca.declares_uv_index({"tool": {"poetry": {}}})
 
 
 def test_env_for_one_tool_in_powershell(ca, stub, capsys):
@@ -172,7 +190,7 @@ def test_env_masks_the_token_in_github_actions_first(ca, stub, capsys, monkeypat
     expect_credentials(stubber)
     _, out, _ = run(ca, capsys, client, "env", "--tool", "uv", "--shell", shell)
     assert out.splitlines()[0] == mask_line
-    assert len(out.splitlines()) == 4
+    assert len(out.splitlines()) == 3
 
 
 def test_env_values_survive_shell_quoting(ca):

@@ -1099,16 +1099,27 @@ def uv_credentials(token: str) -> list[tuple[str, str]]:
     return [(f"{prefix}_USERNAME", USERNAME), (f"{prefix}_PASSWORD", token)]
 
 
-def credential_variables(tool: str | None, endpoint: str, token: str) -> list[tuple[str, str]]:
-    """The environment variables that give ``tool`` (every tool if None) the credentials."""
+def declares_uv_index(pyproject: Mapping[str, Any]) -> bool:
+    """Whether pyproject.toml names the index ``codeartifact`` for uv, as a uv project does."""
+    indexes = pyproject.get("tool", {}).get("uv", {}).get("index", [])
+    return any(isinstance(index, dict) and index.get("name") == INDEX_NAME for index in indexes)
+
+
+def credential_variables(
+    tool: str | None, endpoint: str, token: str, uv_index_declared: bool = False
+) -> list[tuple[str, str]]:
+    """The environment variables that give ``tool`` (every tool if None) the credentials.
+
+    Where pyproject.toml declares the index, uv gets only its credentials: with the index in
+    UV_DEFAULT_INDEX too, ``uv add`` would write that URL (without the user ``aws`` that a
+    keyring login needs) over the declared one, and add a [tool.uv.sources] entry.
+    """
     poetry = f"POETRY_HTTP_BASIC_{INDEX_NAME.upper()}"
+    default_index = [("UV_DEFAULT_INDEX", f"{INDEX_NAME}={simple_url(endpoint)}")]
     variables = {
         "pip": [("PIP_INDEX_URL", with_credentials(simple_url(endpoint), token))],
-        # UV_DEFAULT_INDEX makes the repository the one index outside this project too.
-        "uv": [
-            ("UV_DEFAULT_INDEX", f"{INDEX_NAME}={simple_url(endpoint)}"),
-            *uv_credentials(token),
-        ],
+        # Outside such a project, UV_DEFAULT_INDEX makes the repository uv's one index.
+        "uv": [*([] if uv_index_declared else default_index), *uv_credentials(token)],
         "twine": [
             ("TWINE_REPOSITORY_URL", endpoint),
             ("TWINE_USERNAME", USERNAME),
@@ -1583,9 +1594,9 @@ def command_env(args: argparse.Namespace, settings: Settings, client: Any) -> No
     token, _ = fetch_token(client, settings, args.duration)
     endpoint = fetch_endpoint(client, settings)
     on_github = os.environ.get("GITHUB_ACTIONS") == "true"
-    lines = shell_lines(
-        credential_variables(args.tool, endpoint, token), args.shell, token if on_github else None
-    )
+    declared = declares_uv_index(read_pyproject())
+    variables = credential_variables(args.tool, endpoint, token, declared)
+    lines = shell_lines(variables, args.shell, token if on_github else None)
     print("\n".join(lines))  # the one output that carries the token: it is meant for eval
 
 
