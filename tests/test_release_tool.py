@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import contextlib
 import datetime
 import difflib
+import errno
 import hashlib
 import importlib
 import io
@@ -2706,3 +2708,78 @@ def test_poetry_is_asked_where_its_configuration_is(ca, tmp_path):
     assert ca.poetry_config_dir({**environ, "POETRY_CONFIG_DIR": "/given"}) == Path("/given")
     fake_program(python, "exit 1")  # a Poetry that cannot answer
     assert ca.poetry_config_dir(environ) == ca.user_config_dir("pypoetry", environ)
+
+
+# --- output that cannot be written ---------------------------------------------------------
+
+
+class BrokenOutput:
+    """Standard output that fails as a closed pipe or a full disk does: on write or on flush."""
+
+    def __init__(self, error: OSError, on: str) -> None:
+        self.error, self.on = error, on
+
+    def write(self, text: str) -> int:
+        if self.on == "write":
+            raise self.error
+        return len(text)
+
+    def flush(self) -> None:
+        raise self.error
+
+
+OUTPUT_ERRORS = {
+    "closed-pipe": (BrokenPipeError(errno.EPIPE, "Broken pipe"), 141, ""),
+    "full-disk": (
+        OSError(errno.ENOSPC, "No space left on device"),
+        74,
+        "error: cannot write the output: No space left on device\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("on", ["write", "flush"])
+@pytest.mark.parametrize("fault", OUTPUT_ERRORS)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["url"],
+        ["env", "--tool", "pip"],
+        ["login", "--tool", "twine", "--dry-run"],
+        ["check-tag", "v0.1.0"],
+        ["publish", "--dry-run"],
+        ["verify"],
+        ["--help"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_output_that_cannot_be_written_ends_quietly_with_its_code(ca, stub, capsys, monkeypatch, argv, fault, on):
+    """Never 70 and never a traceback: `| head` ends the tool as it ends any program of a
+    pipeline (141, nothing said), a full disk or a closed terminal in one line (74)."""
+    FakeSteps(ca, monkeypatch)
+    client, stubber = stub
+    if argv[0] in ("url", "env", "login", "verify", "publish"):
+        expect_credentials(stubber) if argv[0] != "url" else expect_endpoint(stubber)
+    if argv[0] == "publish":
+        expect_assets(stubber, None)
+    error, code, said = OUTPUT_ERRORS[fault]
+    monkeypatch.setattr(sys, "stdout", BrokenOutput(error, on))
+    with contextlib.suppress(SystemExit):  # --help exits from argparse, after the output error
+        assert ca.main(argv, client) == code
+    assert capsys.readouterr().err == said
+
+
+@pytest.mark.parametrize("command", [["check-tag", "v0.1.0"], ["--help"]])
+def test_a_real_full_disk_and_a_real_closed_pipe_end_the_process_as_documented(bake, command):
+    """The tool's own process, writing to /dev/full and to a pipe nobody reads any more."""
+    script = bake() / "scripts" / "codeartifact.py"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, script, *command], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (proc.returncode, proc.stderr) == (74, "error: cannot write the output: No space left on device\n")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, script, *command], stdout=write, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (141, "")

@@ -106,7 +106,9 @@ class Exit(IntEnum):
     )
     NOT_FOUND = 8, "the domain or repository does not exist: check `[tool.codeartifact]`"
     BUG = 70, "an unexpected error in this tool: please report it with the command you ran"
+    OUTPUT = 74, "the output could not be written (a full disk, a closed terminal): one line says why"
     INTERRUPTED = 130, "interrupted (Ctrl-C): the message says how to finish"
+    CLOSED_PIPE = 141, "the program reading the output stopped (such as head): nothing is said"
     TERMINATED = 143, "stopped by SIGTERM (a cancelled CI job): the message says how to finish"
 
 
@@ -1756,9 +1758,62 @@ def report(error: ToolError | Stopped) -> int:
     return int(error.exit_code)
 
 
+class OutputLost(Exception):
+    """Standard output could not be written: its reader went away, or its disk is full."""
+
+
+class GuardedOutput:
+    """Standard output whose write errors are told apart from every other error."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self.stream.write(text))
+        except OSError as error:
+            raise OutputLost(error) from error
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as error:
+            raise OutputLost(error) from error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def output_lost(error: OutputLost) -> int:
+    """A closed pipe ends quietly, as `| head` expects; any other output error in one line. The
+    rest of the output goes nowhere, so that the interpreter's last flush cannot fail again."""
+    cause = error.__cause__
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+    if isinstance(cause, BrokenPipeError):
+        return int(Exit.CLOSED_PIPE)
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+    return report(ToolError(f"cannot write the output: {reason}", Exit.OUTPUT))
+
+
 def main(argv: Sequence[str] | None = None, client: Any = None) -> int:
     """Run one command; every failure ends as one ``error: …`` line and its exit code."""
-    args = parser().parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = GuardedOutput(stdout)
+    try:
+        return run_command(argv, client)
+    except OutputLost as error:
+        return output_lost(error)
+    finally:
+        if isinstance(sys.stdout, GuardedOutput):
+            sys.stdout = stdout
+
+
+def run_command(argv: Sequence[str] | None, client: Any) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit:  # --help, or a usage error: the text is out before the exit
+        sys.stdout.flush()
+        raise
     stop_on_signals()
     try:
         if args.aws:
@@ -1766,8 +1821,11 @@ def main(argv: Sequence[str] | None = None, client: Any = None) -> int:
             args.run(args, settings, client or make_client(settings, os.environ))
         else:
             args.run(args)
+        sys.stdout.flush()  # here, so that a closed pipe or a full disk is caught here
     except (ToolError, Stopped) as error:
         return report(error)
+    except OutputLost:
+        raise
     except Exception as error:
         unexpected = ToolError(f"{type(error).__name__}: {error}", Exit.BUG)
         return report(translate_aws_error(error) or unexpected)
