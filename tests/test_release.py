@@ -10,12 +10,14 @@ developer's is read or touched. The tests of this module share one server and ru
 from __future__ import annotations
 
 import secrets
+import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.support.release import User, import_version, loopback_codeartifact, simple_url
 from tests.support.servers import CodeArtifactStandIn
@@ -143,11 +145,18 @@ def test_login_pip_lets_pip_install_the_package(published, user, project, tmp_pa
     assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 
-def test_env_output_lets_uv_pip_install_the_package(published, user, project, tmp_path):
+def test_env_output_gives_uv_the_credentials_of_the_projects_index(published, codeartifact, user, project, tmp_path):
+    """The project's index, moved to the loopback repository in this copy: env exports only
+    its credentials (tests/test_first_day.py shows uv add and lock keep the index as it is)."""
+    consumer = Path(shutil.copytree(project, tmp_path / "consumer"))
+    pyproject = consumer / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["uv"]["index"][0]["url"]
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(declared, simple_url(codeartifact)))
     python = user.fresh_venv(tmp_path / "venv")
     command = f'eval "$({user.tools.uv_bin} run scripts/codeartifact.py env --tool uv)" && ' \
               f"{user.tools.uv_bin} pip install --python {python} ledger-tools==1.0.0"  # fmt: skip
-    user.run("bash", "-c", command, cwd=project)
+    env = {name: value for name, value in user.env.items() if name != "UV_DEFAULT_INDEX"}  # the project's only
+    run("bash", "-c", command, cwd=consumer, env=env)
     assert import_version(python, "ledger_tools", tmp_path) == "1.0.0"
 
 

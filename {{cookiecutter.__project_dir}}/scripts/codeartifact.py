@@ -106,7 +106,10 @@ class Exit(IntEnum):
     )
     NOT_FOUND = 8, "the domain or repository does not exist: check `[tool.codeartifact]`"
     BUG = 70, "an unexpected error in this tool: please report it with the command you ran"
-    OUTPUT = 74, "the output could not be written (a full disk, a closed terminal): one line says why"
+    OUTPUT = (
+        74,
+        "the output could not be written (a full disk, a closed terminal): one line says why",
+    )
     INTERRUPTED = 130, "interrupted (Ctrl-C): the message says how to finish"
     CLOSED_PIPE = 141, "the program reading the output stopped (such as head): nothing is said"
     TERMINATED = 143, "stopped by SIGTERM (a cancelled CI job): the message says how to finish"
@@ -740,7 +743,8 @@ def login(
         writes += keyring_config_writes()
     if dry_run:
         return lines + [
-            f"would change {w.path}{' (mode 0600)' if w.private else ''}:\n{w.diff()}" for w in writes
+            f"would change {w.path}{' (mode 0600)' if w.private else ''}:\n{w.diff()}"
+            for w in writes
         ]
     for write in writes:
         write_file(write)
@@ -904,7 +908,11 @@ def poetry_python(poetry: str) -> str | None:
     """The Python that runs Poetry: its script's #! line, if that names a Python that exists."""
     first_line = Path(poetry).read_bytes()[:512].split(b"\n", 1)[0].decode(errors="replace")
     python = first_line.removeprefix("#!").strip()
-    if first_line.startswith("#!") and Path(python).name.startswith("python") and Path(python).exists():
+    if (
+        first_line.startswith("#!")
+        and Path(python).name.startswith("python")
+        and Path(python).exists()
+    ):
         return python
     return None
 
