@@ -2783,3 +2783,21 @@ def test_a_real_full_disk_and_a_real_closed_pipe_end_the_process_as_documented(b
     finally:
         os.close(write)
     assert (proc.returncode, proc.stderr) == (141, "")
+
+
+def test_a_python_without_the_tools_dependencies_gets_one_line_saying_how_to_start_it(bake):
+    """`python3 scripts/codeartifact.py` outside the project's environment (-S: no site-packages)."""
+    project = bake(package_manager="pip")
+    proc = subprocess.run([sys.executable, "-S", "scripts/codeartifact.py", "url"], cwd=project,
+                          capture_output=True, text=True)  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"error: boto3 is not installed for {sys.executable}: run `python scripts/codeartifact.py COMMAND` "
+        "in the project's virtual environment (`. .venv/bin/activate` first)\n"
+    )
+    uv = subprocess.run([sys.executable, "-S", "scripts/codeartifact.py", "url"], cwd=bake(),
+                        capture_output=True, text=True)  # fmt: skip
+    assert (
+        uv.stderr
+        == f"error: boto3 is not installed for {sys.executable}: run `uv run scripts/codeartifact.py COMMAND`\n"
+    )

@@ -92,7 +92,7 @@ class Exit(IntEnum):
             "repository with other content, or a configuration file the tool will not touch"
         ),
     )
-    USAGE = 2, "wrong command-line usage"
+    USAGE = 2, "wrong command-line usage, or a Python without the tool's dependencies"
     NO_CREDENTIALS = 3, "no usable AWS credentials: run `aws sso login` or set `AWS_PROFILE`"
     ACCESS_DENIED = 4, "access denied: the message names the IAM action that is missing"
     TOKEN_REJECTED = 5, "the repository refused the token: run the command again"
@@ -1766,6 +1766,18 @@ def report(error: ToolError | Stopped) -> int:
     return int(error.exit_code)
 
 
+def missing_dependency(error: ModuleNotFoundError) -> ToolError:
+    """How to start the tool with its dependencies, for this project's package manager."""
+    try:
+        manager = read_pyproject()["tool"]["codeartifact"]["package-manager"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        manager = "pip"
+    how = f"`{TOOL_COMMANDS.get(manager, TOOL_COMMANDS['pip'])} COMMAND`"
+    if manager not in ("uv", "poetry"):
+        how += " in the project's virtual environment (`. .venv/bin/activate` first)"
+    return ToolError(f"{error.name} is not installed for {sys.executable}: run {how}", Exit.USAGE)
+
+
 class OutputLost(Exception):
     """Standard output could not be written: its reader went away, or its disk is full."""
 
@@ -1834,6 +1846,8 @@ def run_command(argv: Sequence[str] | None, client: Any) -> int:
         return report(error)
     except OutputLost:
         raise
+    except ModuleNotFoundError as error:  # started by a Python without boto3 and the rest
+        return report(missing_dependency(error))
     except Exception as error:
         unexpected = ToolError(f"{type(error).__name__}: {error}", Exit.BUG)
         return report(translate_aws_error(error) or unexpected)
