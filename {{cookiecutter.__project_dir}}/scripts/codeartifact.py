@@ -1592,10 +1592,12 @@ def command_login(args: argparse.Namespace, settings: Settings, client: Any) -> 
         print(line)
     if args.dry_run:
         return
+    if args.tool == "pip":  # pip's user file, as `aws codeartifact login --tool pip` writes it
+        print(f"every pip of this account now installs from {settings.repository}")
     if args.keyring:
         url = with_username(simple_url(endpoint))
         print(f"logged {args.tool} in to {settings.repository} through the keyring: each use")
-        print(f"fetches a fresh token, none is stored; the index URL is {url}")
+        print(f"fetches a fresh token, and none is stored; the index URL is {url}")
     else:
         print(f"logged {args.tool} in to {settings.repository}{expiry_note(expires)}")
 
