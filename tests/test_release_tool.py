@@ -18,6 +18,7 @@ import errno
 import hashlib
 import importlib
 import io
+import json
 import os
 import platform as platform_module
 import re
@@ -1088,9 +1089,9 @@ def test_the_cause_of_a_failure_is_its_last_error_line(ca, output, cause):
         ([(1, f"ERROR HTTPError: 403 Forbidden from {ENDPOINT} {TOKEN}")], 5, "the token has expired", 1),
         ([(1, "ERROR HTTPError: 404 Not Found")], 5, "HTTP 404", 1),
         ([(1, "ERROR HTTPError: 409 Conflict")], 1, "other content; bump the version", 1),
-        ([(1, "ERROR HTTPError: 500 Internal Server Error")] * 3, 6, "answered HTTP 500 3 times", 3),
-        ([(1, "ERROR HTTPError: 429 Too Many Requests")] * 3, 6, "answered HTTP 429 3 times", 3),
-        ([(1, "ERROR HTTPError: 502 Bad Gateway")] * 3, 7, "HTTP 502 3 times", 3),
+        ([(1, "ERROR HTTPError: 500 Internal Server Error")] * 3, 6, "answered HTTP 500 to 3 uploads", 3),
+        ([(1, "ERROR HTTPError: 429 Too Many Requests")] * 3, 6, "answered HTTP 429 to 3 uploads", 3),
+        ([(1, "ERROR HTTPError: 502 Bad Gateway")] * 3, 7, "HTTP 502 to 3 uploads", 3),
         ([(1, "requests.exceptions.ConnectionError: [Errno 111] Connection refused")], 7, "was refused", 1),
         ([(1, "requests.exceptions.SSLError: bad handshake")], 7, "the TLS handshake failed", 1),
         ([(1, "Traceback\nValueError: odd")], 1, "twine upload failed: ValueError: odd", 1),
@@ -1837,7 +1838,7 @@ def test_every_other_index_uv_would_read_is_named(ca, tmp_path, variables, pypro
 
 # --- one upload, its retries and its one-line failures ------------------------------------
 
-GATEWAY = "a gateway or proxy answered HTTP {} 3 times: the repository cannot be reached"
+GATEWAY = "a gateway or proxy answered HTTP {} to 3 uploads: the repository cannot be reached"
 REFUSED = (
     "the repository refused the upload (HTTP {}): the token has expired or your identity lacks "
     "codeartifact:PublishPackageVersion"
@@ -1854,10 +1855,10 @@ REFUSED = (
         ("HTTPError: 409 Conflict", "the repository already has this file with other content; bump the version", 1),
         ("HTTPError: 502 Bad Gateway", GATEWAY.format(502), 7),
         ("HTTPError: 504 Gateway Timeout", GATEWAY.format(504), 7),
-        ("HTTPError: 503 Slow Down", "the repository answered HTTP 503 3 times", 6),
-        ("HTTPError: 429 Too Many Requests", "the repository answered HTTP 429 3 times", 6),
-        ("HTTPError: 500 Internal Server Error", "the repository answered HTTP 500 3 times", 6),
-        ("HTTPError: 501 Not Implemented", "the repository answered HTTP 501 3 times", 6),
+        ("HTTPError: 503 Slow Down", "the repository answered HTTP 503 to 3 uploads", 6),
+        ("HTTPError: 429 Too Many Requests", "the repository answered HTTP 429 to 3 uploads", 6),
+        ("HTTPError: 500 Internal Server Error", "the repository answered HTTP 500 to 3 uploads", 6),
+        ("HTTPError: 501 Not Implemented", "the repository answered HTTP 501 to 3 uploads", 6),
         ("", "twine upload failed: no output", 1),
         ("Uploading x\n  \nConnection refused\n", "cannot reach the repository: the connection was refused", 7),
     ],
@@ -1902,7 +1903,33 @@ def test_throttling_is_retried_twice_with_backoff_then_reported(ca, twine_answer
     with pytest.raises(ca.ToolError) as failed:
         ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
     assert (len(calls), sleeps) == (3, [2, 4])
-    assert str(failed.value) == "the repository answered HTTP 503 3 times"
+    assert str(failed.value) == "the repository answered HTTP 503 to 3 uploads"
+
+
+@pytest.mark.parametrize(
+    ("output", "uploads"),
+    [
+        ("HTTPError: 503 Service Unavailable", 1),  # a twine that says nothing of retries
+        ("Retry 1 of 5.\nRetry 2 of 5.\nRetry 3 of 5.\nRetry 4 of 5.\nRetry 5 of 5.\nHTTPError: 503 x", 5),
+        ("Retry 1 of 5.\nRetry 2 of 5.\nHTTPError: 409 Conflict", 3),  # two 5xx, then a refusal
+        ("HTTPError: 429 Too Many Requests", 1),  # twine does not send a 429 again
+    ],
+)
+def test_the_uploads_twine_made_are_counted_with_its_own_retries(ca, output, uploads):
+    assert ca.uploads_made(output) == uploads
+
+
+def test_the_message_counts_every_upload_twine_made(ca, twine_answers, tmp_path):
+    answers, calls, _ = twine_answers
+    retried = "".join(f'Received "503"\nRetry {n} of 5.\n' for n in range(1, 6)) + "HTTPError: 503 Slow Down"
+    answers += [(1, retried)] * 3
+    with pytest.raises(ca.ToolError) as failed:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert len(calls) == 3 and str(failed.value) == "the repository answered HTTP 503 to 15 uploads"
+    answers += [(1, "HTTPError: 401 Unauthorized")]
+    with pytest.raises(ca.ToolError) as refused:
+        ca.upload_one(ENDPOINT, tmp_path / WHEEL, TOKEN, 42)
+    assert "(HTTP 401)" in str(refused.value)
 
 
 def test_a_retry_that_succeeds_is_silent_and_the_delay_can_be_set(ca, twine_answers, tmp_path, monkeypatch):
@@ -1981,7 +2008,7 @@ def client_error(code: str, message: str, operation: str) -> Exception:
 @pytest.mark.parametrize(
     ("error", "message", "exit_code"),
     [
-        (aws.SSOError(), "the AWS SSO session has expired: run `aws sso login`", 3),
+        (aws.UnauthorizedSSOTokenError(), "the AWS SSO session has expired: run `aws sso login`", 3),
         (
             client_error("AccessDeniedException", "not authorized", "DescribeDomain"),
             "access denied: your AWS identity may not call codeartifact:DescribeDomain (not authorized)",
@@ -2801,3 +2828,49 @@ def test_a_python_without_the_tools_dependencies_gets_one_line_saying_how_to_sta
         uv.stderr
         == f"error: boto3 is not installed for {sys.executable}: run `uv run scripts/codeartifact.py COMMAND`\n"
     )
+
+
+SSO_CONFIG = """\
+[profile legacy]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = Dev
+
+[profile modern]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Dev
+
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+"""
+
+
+@pytest.mark.parametrize(
+    ("profile", "cached", "said"),
+    [
+        ("legacy", None, "this AWS SSO profile has never signed in on this machine: run `aws sso login`"),
+        ("modern", None, "this AWS SSO profile has never signed in on this machine: run `aws sso login`"),
+        ("legacy", "https://example.awsapps.com/start", "the AWS SSO session has expired: run `aws sso login`"),
+        ("modern", "corp", "the AWS SSO session has expired and could not be renewed ("),
+    ],
+)
+def test_an_sso_profile_that_never_signed_in_is_not_called_expired(bake, tmp_path, profile, cached, said):
+    """Real botocore, real files, the tool's own process: the profile's configuration, and no
+    cached login or an expired one where `aws sso login` leaves it (~/.aws/sso/cache, named by
+    the SHA-1 of the start URL or of the session's name; botocore finds it by HOME)."""
+    (tmp_path / "config").write_text(SSO_CONFIG)
+    if cached:
+        cache = tmp_path / ".aws" / "sso" / "cache"
+        cache.mkdir(parents=True)
+        token = {"startUrl": "https://example.awsapps.com/start", "region": "us-east-1",
+                 "accessToken": "old", "expiresAt": "2020-01-01T00:00:00Z"}  # fmt: skip
+        (cache / f"{hashlib.sha1(cached.encode()).hexdigest()}.json").write_text(json.dumps(token))
+    env = {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_PROFILE": profile,
+           "AWS_EC2_METADATA_DISABLED": "true", "PATH": os.environ["PATH"]}  # fmt: skip
+    proc = subprocess.run([sys.executable, "scripts/codeartifact.py", "url"], cwd=bake(), env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (3, "")
+    assert proc.stderr.startswith(f"error: {said}") and proc.stderr.count("\n") == 1, proc.stderr

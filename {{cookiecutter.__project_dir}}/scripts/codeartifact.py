@@ -36,7 +36,8 @@ Nothing waits for ever: CODEARTIFACT_CONNECT_TIMEOUT (default 10 s) and
 CODEARTIFACT_READ_TIMEOUT (default 30 s) bound each call to CodeArtifact, which boto3 retries
 in its standard mode (AWS_MAX_ATTEMPTS, default 3), and CODEARTIFACT_UPLOAD_TIMEOUT
 (default 300 s) bounds the upload of each file, which is tried 3 times when the repository
-answers 429 or 5xx, CODEARTIFACT_RETRY_DELAY (default 2 s) apart, doubling.
+answers 429 or 5xx, CODEARTIFACT_RETRY_DELAY (default 2 s) apart, doubling (twine itself sends
+one answered with 5xx again, up to 5 times in all: a failure counts every upload).
 
 The token is never printed, logged or put on a command line, except by ``env``, whose
 output is meant to be evaluated by a shell.
@@ -280,16 +281,32 @@ def attempts_made(error: Any) -> int:
 CREDENTIAL_HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role settings"
 
 
+def sso_message(error: Exception) -> str | None:
+    """What went wrong with AWS SSO, told apart as botocore tells it: no cached login at all
+    (SSOTokenLoadError), an expired one (UnauthorizedSSOTokenError; with an sso-session, a
+    TokenRetrievalError from the sso provider), or anything else."""
+    from botocore import exceptions as aws
+
+    if isinstance(error, aws.SSOTokenLoadError):
+        return "this AWS SSO profile has never signed in on this machine"
+    if isinstance(error, aws.UnauthorizedSSOTokenError):
+        return "the AWS SSO session has expired"
+    if isinstance(error, aws.TokenRetrievalError) and error.kwargs.get("provider") == "sso":
+        return f"the AWS SSO session has expired and could not be renewed ({error})"
+    if isinstance(error, aws.SSOError):
+        return f"AWS SSO gave no credentials ({error})"
+    return None
+
+
 def translate_aws_error(error: Exception) -> ToolError | None:
     """The one place where botocore's errors become messages a person can act on."""
     from botocore import exceptions as aws
 
     if isinstance(error, aws.ProfileNotFound):
         return ToolError(f"{error}: check AWS_PROFILE and ~/.aws/config", Exit.NO_CREDENTIALS)
-    if isinstance(error, aws.SSOError | aws.UnauthorizedSSOTokenError | aws.SSOTokenLoadError):
-        return ToolError(
-            "the AWS SSO session has expired: run `aws sso login`", Exit.NO_CREDENTIALS
-        )
+    sso_error = sso_message(error)
+    if sso_error:
+        return ToolError(f"{sso_error}: run `aws sso login`", Exit.NO_CREDENTIALS)
     credential_errors = (
         aws.NoCredentialsError,
         aws.PartialCredentialsError,
@@ -1445,10 +1462,23 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 UPLOAD_ATTEMPTS = 3
 
 
-def upload_failure(output: str, attempts: int) -> ToolError:
-    """The one-line explanation of a failed ``twine upload`` of one file."""
+def http_status(output: str) -> int:
+    """The status of twine's failed upload (0 when it got no answer)."""
     status = re.search(r"HTTPError: (\d{3})", output)
-    code = int(status.group(1)) if status else 0
+    return int(status.group(1)) if status else 0
+
+
+def uploads_made(output: str) -> int:
+    """How many uploads one run of twine made: it sends an upload answered with 5xx again by
+    itself, saying "Retry N of 5" each time (twine's repository.py), but not one answered 429."""
+    retries = len(re.findall(r"Retry \d+ of \d+", output))
+    return max(retries, 1) if 500 <= http_status(output) < 600 else retries + 1
+
+
+def upload_failure(output: str, uploads: int) -> ToolError:
+    """The one-line explanation of a failed ``twine upload`` of one file, after ``uploads``."""
+    code = http_status(output)
+    answered = f"answered HTTP {code} to {uploads} upload{'s' if uploads != 1 else ''}"
     if code in (401, 403, 404):
         return ToolError(
             f"the repository refused the upload (HTTP {code}): the token has expired or your "
@@ -1461,12 +1491,10 @@ def upload_failure(output: str, attempts: int) -> ToolError:
         )
     if code in (502, 504):
         return ToolError(
-            f"a gateway or proxy answered HTTP {code} {attempts} times: the repository cannot "
-            "be reached",
-            Exit.UNREACHABLE,
+            f"a gateway or proxy {answered}: the repository cannot be reached", Exit.UNREACHABLE
         )
     if code == 429 or code >= 500:  # throttled, or any other server error
-        return ToolError(f"the repository answered HTTP {code} {attempts} times", Exit.SERVICE)
+        return ToolError(f"the repository {answered}", Exit.SERVICE)
     last = output.strip().splitlines()[-1] if output.strip() else "no output"
     for words, reason in NETWORK_FAULTS:
         if re.search(words, last):
@@ -1499,6 +1527,7 @@ def upload_one(endpoint: str, file: Path, token: str, timeout: float) -> None:
         *(sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive"),
         *("--disable-progress-bar", "--repository-url", endpoint, str(file)),
     ]
+    uploads = 0
     for attempt in range(1, UPLOAD_ATTEMPTS + 1):
         try:
             proc = run_child(command, environ, timeout)
@@ -1509,9 +1538,9 @@ def upload_one(endpoint: str, file: Path, token: str, timeout: float) -> None:
         if proc.returncode == 0:
             return
         output = redact(proc.stdout, token)
-        status = re.search(r"HTTPError: (\d{3})", output)
-        if not (status and int(status.group(1)) in RETRY_STATUSES) or attempt == UPLOAD_ATTEMPTS:
-            raise upload_failure(output, attempt)
+        uploads += uploads_made(output)
+        if http_status(output) not in RETRY_STATUSES or attempt == UPLOAD_ATTEMPTS:
+            raise upload_failure(output, uploads)
         time.sleep(seconds_from(os.environ, "CODEARTIFACT_RETRY_DELAY", 2) * 2 ** (attempt - 1))
 
 
