@@ -2874,3 +2874,43 @@ def test_an_sso_profile_that_never_signed_in_is_not_called_expired(bake, tmp_pat
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (proc.returncode, proc.stdout) == (3, "")
     assert proc.stderr.startswith(f"error: {said}") and proc.stderr.count("\n") == 1, proc.stderr
+
+
+def test_a_keyring_uv_installed_keeps_its_plugins_and_one_pipx_manages_is_only_given_the_backend(ca, tmp_path):
+    tools = tmp_path / "uv-tools"
+    receipt = tools / "keyring" / "uv-receipt.toml"
+    receipt.parent.mkdir(parents=True)
+    receipt.write_text(
+        '[tool]\nrequirements = [{ name = "keyring" }, { name = "keyrings-alt" },\n'
+        '    { name = "jaraco-classes", specifier = ">=3" }, { name = "keyring-x", extras = ["a", "b"] }]\n'
+    )
+    keyring = fake_program(tools / "keyring" / "bin" / "keyring", "echo 'keyrings.alt.file.PlaintextKeyring'")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "keyring").symlink_to(keyring)
+    uv = fake_program(tmp_path / "uv", f'[ "$2" = dir ] && echo "{tools}"; exit 0')
+    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "UV": str(uv)}
+    assert ca.ensure_keyring(environ, dry_run=True) == (
+        f"would run: {uv} tool install --force keyring --with keyrings-alt --with 'jaraco-classes>=3' "
+        "--with 'keyring-x[a,b]' --with keyrings.codeartifact"
+    )
+    venvs = tmp_path / "pipx-venvs"
+    (venvs / "keyring").mkdir(parents=True)
+    (bin_dir / "keyring").unlink()
+    (bin_dir / "keyring").symlink_to(fake_program(venvs / "keyring" / "keyring", "echo 'keyrings.alt'"))
+    pipx = fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{venvs}"; exit 0')
+    assert ca.ensure_keyring(environ, dry_run=True) == f"would run: {pipx} inject keyring keyrings.codeartifact"
+
+
+@pytest.mark.slow
+def test_a_real_uv_keyring_with_another_backend_keeps_it(ca, tools, tmp_path):
+    """uv tool install keyring --with keyrings.alt, then login's keyring step: both backends."""
+    bin_dir = tmp_path / "bin"
+    environ = tools.env(HOME=str(tmp_path), UV_TOOL_DIR=str(tmp_path / "uv-tools"), UV_TOOL_BIN_DIR=str(bin_dir),
+                        UV=tools.uv_bin, UV_DEFAULT_INDEX="https://pypi.org/simple")  # fmt: skip
+    environ["PATH"] = f"{bin_dir}:/usr/bin:/bin"
+    subprocess.run([tools.uv_bin, "tool", "install", "keyring", "--with", "keyrings.alt"], env=environ, check=True,
+                   capture_output=True)  # fmt: skip
+    assert ca.ensure_keyring(environ).startswith("installed keyring with keyrings.codeartifact")
+    backends = subprocess.run([bin_dir / "keyring", "--list-backends"], env=environ, capture_output=True, text=True)
+    assert "keyrings.alt.file" in backends.stdout and "keyrings.codeartifact" in backends.stdout

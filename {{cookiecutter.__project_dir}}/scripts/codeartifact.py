@@ -822,30 +822,60 @@ def keyring_has_backend(keyring: str, environ: Mapping[str, str]) -> bool:
     return proc.returncode == 0 and KEYRING_BACKEND in proc.stdout
 
 
-# How uv and pipx install the keyring command, the folder they put it in, and the command
-# that puts that folder on PATH for the shells to come.
-KEYRING_INSTALLS = {
-    "uv": (
-        [["tool", "install", "--force", "keyring", "--with", KEYRING_BACKEND]],
-        ["tool", "dir", "--bin"],
-        "uv tool update-shell",
-    ),
-    "pipx": (
-        [["install", "--force", "keyring"], ["inject", "keyring", KEYRING_BACKEND]],
-        ["environment", "--value", "PIPX_BIN_DIR"],
-        "pipx ensurepath",
-    ),
+# The folder uv and pipx put the keyring command in, and the command that puts that folder
+# on PATH for the shells to come.
+KEYRING_FOLDERS = {
+    "uv": (["tool", "dir", "--bin"], "uv tool update-shell"),
+    "pipx": (["environment", "--value", "PIPX_BIN_DIR"], "pipx ensurepath"),
 }
+
+
+def uv_tool_requirements(uv: str, keyring: str | None, environ: Mapping[str, str]) -> list[str]:
+    """What else uv installed the user's keyring with (its uv-receipt.toml): the plugins a
+    reinstall must keep. None if that keyring is not uv's."""
+    tools = run_tool([uv, "tool", "dir"], environ).stdout.strip() if keyring else ""
+    folder = Path(tools) / "keyring"
+    if not tools or not Path(os.path.realpath(str(keyring))).is_relative_to(folder.resolve()):
+        return []
+    try:
+        receipt = tomllib.loads((folder / "uv-receipt.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    kept = []
+    for requirement in receipt.get("tool", {}).get("requirements", []):
+        name = requirement.get("name", "")
+        if name and name not in ("keyring", "keyrings-codeartifact"):
+            extras = ",".join(requirement.get("extras", []))
+            kept.append(name + (f"[{extras}]" if extras else "") + requirement.get("specifier", ""))
+    return kept
+
+
+def keyring_commands(
+    name: str, installer: str, found: str | None, environ: Mapping[str, str]
+) -> list[list[str]]:
+    """How to give the user's keyring the backend: into the keyring pipx manages, or uv's
+    again with every plugin it had; a new keyring where there is none."""
+    if name == "pipx":
+        inject = [installer, "inject", "keyring", KEYRING_BACKEND]
+        if found and installed_by_pipx(found, installer, environ):
+            return [inject]
+        return [[installer, "install", "--force", "keyring"], inject]
+    plugins = [*uv_tool_requirements(installer, found, environ), KEYRING_BACKEND]
+    withs = [word for plugin in plugins for word in ("--with", plugin)]
+    return [[installer, "tool", "install", "--force", "keyring", *withs]]
 
 
 def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
     """The ``keyring`` command, with the CodeArtifact backend, that pip and uv run for a token:
-    found on the user's PATH, or installed with uv or pipx. Returns what was done."""
+    found on the user's PATH, or given the backend, or installed, with uv or pipx. Returns what
+    was done."""
     found = find_keyring(environ)
     if found and keyring_has_backend(found, environ):
         return f"found {found} with {KEYRING_BACKEND}"
     installers = {"uv": environ.get("UV") or find_program("uv", environ)}
     installers["pipx"] = find_program("pipx", environ)
+    if found and installers["pipx"] and installed_by_pipx(found, installers["pipx"], environ):
+        installers.pop("uv")  # pipx manages this keyring: add to it rather than install another
     name = next((name for name, program in installers.items() if program), None)
     if name is None:
         raise ToolError(
@@ -853,8 +883,7 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
             f"{KEYRING_BACKEND}` or `pipx install keyring && pipx inject keyring {KEYRING_BACKEND}`"
         )
     installer = str(installers[name])
-    steps, ask_folder, update_shell = KEYRING_INSTALLS[name]
-    commands = [[installer, *step] for step in steps]
+    commands = keyring_commands(name, installer, found, environ)
     done = " && ".join(shlex.join(command) for command in commands)
     if dry_run:
         return f"would run: {done}"
@@ -865,6 +894,7 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
     found = find_keyring(environ)
     if found and keyring_has_backend(found, environ):
         return f"installed keyring with {KEYRING_BACKEND} ({done}); {found}"
+    ask_folder, update_shell = KEYRING_FOLDERS[name]
     folder = run_tool([installer, *ask_folder], environ).stdout.strip() or "its folder"
     if found:
         raise ToolError(
