@@ -861,8 +861,8 @@ def keyring_commands(
             return [inject]
         return [[installer, "install", "--force", "keyring"], inject]
     plugins = [*uv_tool_requirements(installer, found, environ), KEYRING_BACKEND]
-    withs = [word for plugin in plugins for word in ("--with", plugin)]
-    return [[installer, "tool", "install", "--force", "keyring", *withs]]
+    options = [word for plugin in plugins for word in ("--with", plugin)]
+    return [[installer, "tool", "install", "--force", "keyring", *options]]
 
 
 def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
