@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import readme_pastes
 
@@ -63,3 +65,23 @@ def test_a_fresh_account_installs_each_manager_as_the_bake_would():
     ]
     (pip,) = readme_pastes(README, "pip")
     assert install["pip"] == "" and pip.endswith("/bin/cookiecutter gh:org/cookiecutter-codeartifact-python")
+
+
+def test_the_templates_own_ci_runs_the_test_command_of_the_readme_on_every_python():
+    workflow = yaml.safe_load((TEMPLATE_DIR / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
+    (job,) = workflow["jobs"].values()
+    test_command = next(block for block in code_blocks(README) if "pytest" in block)
+    assert [step.get("run") for step in job["steps"]][-1] == test_command
+    assert job["strategy"]["matrix"]["python"] == DEFAULTS["_python_versions"]
+    assert workflow["permissions"] == {} and job["permissions"] == {"contents": "read"}
+
+
+def test_the_templates_own_github_files_pass_zizmor_and_their_schemas():
+    github = TEMPLATE_DIR / ".github"
+    zizmor = subprocess.run([Path(sys.executable).with_name("zizmor"), "--offline", "--persona=auditor", github],
+                            capture_output=True, text=True)  # fmt: skip
+    assert zizmor.returncode == 0 and "No findings to report" in zizmor.stdout + zizmor.stderr, zizmor.stdout
+    for schema, path in [("vendor.github-workflows", "workflows/test.yml"), ("vendor.dependabot", "dependabot.yml")]:
+        check = subprocess.run([Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema", schema,
+                                github / path], capture_output=True, text=True)  # fmt: skip
+        assert check.returncode == 0, check.stdout + check.stderr
