@@ -42,7 +42,7 @@ import tomllib
 from botocore import exceptions as aws
 from botocore.stub import Stubber
 
-from tests.conftest import MANAGERS, load_release_tool
+from tests.conftest import MANAGERS, TEMPLATE_DIR, load_release_tool
 from tests.support.faults import MODES as FAULT_MODES
 from tests.support.faults import FaultServer
 from tests.support.servers import free_port
@@ -2914,3 +2914,14 @@ def test_a_real_uv_keyring_with_another_backend_keeps_it(ca, tools, tmp_path):
     assert ca.ensure_keyring(environ).startswith("installed keyring with keyrings.codeartifact")
     backends = subprocess.run([bin_dir / "keyring", "--list-backends"], env=environ, capture_output=True, text=True)
     assert "keyrings.alt.file" in backends.stdout and "keyrings.codeartifact" in backends.stdout
+
+
+def test_the_tool_names_its_version_the_newest_of_the_templates_changelog_and_its_template(ca, capsys):
+    changelog = (TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^#+ Release tool (\S+)$", changelog, re.MULTILINE).group(1)
+    assert newest == ca.VERSION
+    with pytest.raises(SystemExit):
+        ca.parser().parse_args(["--version"])
+    commit = json.loads((Path(ca.__file__).parents[1] / ".cruft.json").read_text())["commit"]
+    assert capsys.readouterr().out == f"codeartifact.py {newest} (template commit {commit[:12]})\n"
+    assert f"(release tool {newest})" in ca.parser().format_help()

@@ -49,6 +49,7 @@ import argparse
 import configparser
 import difflib
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -67,6 +68,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+# This tool's own version: the template's CHANGELOG.md lists what changed in each, so that a
+# template update says which release tool a project moves to (see version_text).
+VERSION = "1.1.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_NAME = "codeartifact"  # the name of the index in pyproject.toml and in each tool's config
 USERNAME = "aws"
@@ -1749,13 +1753,27 @@ def exit_codes_text() -> str:
     return "exit codes:\n" + "\n".join(f"  {code.value:>3}  {code.meaning}" for code in Exit)
 
 
+def version_text() -> str:
+    """This tool's version, and the template commit the project was baked or last updated from
+    (.cruft.json, which cookiecutter's bake and cruft write), when the project knows it."""
+    try:
+        record = json.loads((PROJECT_ROOT / ".cruft.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    commit = record.get("commit") if isinstance(record, dict) else None
+    source = f" (template commit {commit[:12]})" if isinstance(commit, str) and commit else ""
+    return f"codeartifact.py {VERSION}{source}"
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="codeartifact.py",
-        description="Log in to, and publish to, this project's AWS CodeArtifact repository.",
+        description=f"Log in to, and publish to, this project's AWS CodeArtifact repository "
+        f"(release tool {VERSION}).",
         epilog=exit_codes_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    top.add_argument("--version", action="version", version=version_text())
     commands = top.add_subparsers(dest="command", required=True)
     duration = argparse.ArgumentParser(add_help=False)
     duration.add_argument(
