@@ -382,3 +382,14 @@ def test_a_failing_env_stops_the_ci_step(project, provider, tmp_path):
     assert "the next command ran" not in captured.stdout
     hidden = step(capture.replace('credentials="$(', 'eval "$('))
     assert hidden.returncode == 0  # the old form: the failure vanished
+
+
+def test_a_template_update_pull_request_names_the_release_tool_it_brings(bake):
+    """The workflow reads the tool's version before and after cruft update with this line."""
+    project = bake(ci_provider="github")
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "template-update.yml").read_text(encoding="utf-8"))
+    script = workflow["jobs"]["update"]["steps"][-1]["run"]
+    (definition,) = [line.strip() for line in script.splitlines() if line.strip().startswith("tool_version()")]
+    proc = subprocess.run(["bash", "-c", f"{definition}\ntool_version"], cwd=project, capture_output=True, text=True)
+    assert proc.stdout == load_release_tool(project).VERSION + "\n"
+    assert '--title "Update from the template ($tool)"' in script
