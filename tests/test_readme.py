@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tomllib
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import readme_pastes
@@ -85,3 +88,17 @@ def test_the_templates_own_github_files_pass_zizmor_and_their_schemas():
         check = subprocess.run([Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema", schema,
                                 github / path], capture_output=True, text=True)  # fmt: skip
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_test_requirements_hold_every_dependency_of_the_release_tool():
+    """The fast layer imports the release tool in the suite's own environment."""
+    script = (TEMPLATE_DIR / "{{cookiecutter.__project_dir}}" / "scripts" / "codeartifact.py").read_text(
+        encoding="utf-8"
+    )
+    header = "\n".join(
+        line.removeprefix("# ") for line in script.split("# /// script\n", 1)[1].split("# ///")[0].splitlines()
+    )
+    needed = {canonicalize_name(Requirement(dep).name) for dep in tomllib.loads(header)["dependencies"]}
+    lines = (TEMPLATE_DIR / "tests" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    pinned = {canonicalize_name(line.split("==")[0]) for line in lines if line and not line.startswith("#")}
+    assert needed - pinned == set()
