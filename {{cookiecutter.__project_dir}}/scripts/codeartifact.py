@@ -1755,7 +1755,7 @@ def exit_codes_text() -> str:
 
 def version_text() -> str:
     """This tool's version, and the template commit the project was baked or last updated from
-    (.cruft.json, which cookiecutter's bake and cruft write), when the project knows it."""
+    (.cruft.json, which the bake and cruft write), when the project knows it."""
     try:
         record = json.loads((PROJECT_ROOT / ".cruft.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
