@@ -10,7 +10,9 @@ mutmut wants the code to mutate at the top of a folder of its own, and runs the 
 This script builds that folder from the working tree (committed or not), beside a pristine
 copy of the template that the tests bake from: cookiecutter runs the hooks as scripts, in a
 process that must not see mutated code, while the tests import the mutated code in-process
-(tests/conftest.py, ``load_code``). The last line printed is ``mutation score: K/N killed``.
+(tests/conftest.py, ``load_code``), and tests/support/mutation.py, a pytest plugin that
+tests/conftest.py loads when MUTATED_CODE is set, shares the first run's bakes with every
+mutant. The last line printed is ``mutation score: K/N killed``.
 
     python -m pip install -r mutation/requirements.txt -r tests/requirements.txt
     python mutation/run.py            # 17 to 19 minutes on 2 cores

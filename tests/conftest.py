@@ -16,6 +16,7 @@ from types import CodeType, ModuleType
 
 import pytest
 
+from tests.support.bakes import BAKE_STORE, KEEP_BAKE
 from tests.support.tools import ProjectTools
 
 # mutation/run.py runs the fast layer on a copy of the template, against mutated copies of its
@@ -28,6 +29,8 @@ MANAGERS: dict[str, dict] = DEFAULTS["_managers"]  # the package manager table
 
 Bake = Callable[..., Path]
 PRIVATE_HOME = pytest.StashKey[Path]()
+# mutation/run.py's plugin (tests/support/mutation.py), only when it runs the tests.
+pytest_plugins = ["tests.support.mutation"] if MUTATED_CODE else []
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,40 +61,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(config.stash[PRIVATE_HOME], ignore_errors=True)
 
 
-# Under mutation testing, mutmut runs the suite once in its own process, then each mutant's
-# tests in a fork of that process. The bakes of the first run are kept and shared with every
-# fork (a bake takes a third of a second, and most mutants' tests need one), except when the
-# mutant is in local_extensions.py, which a bake runs.
-_BAKES_OF_THE_FIRST_RUN: dict[tuple, Path] = {}
-
-
-def shared_bakes() -> dict[tuple, Path] | None:
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    if not MUTATED_CODE or mutant.startswith("local_extensions."):
-        return None
-    return _BAKES_OF_THE_FIRST_RUN
-
-
-def kept_for_the_forks(project: Path) -> Path:
-    """A copy of a bake out of pytest's temporary folders, which later sessions prune: beside
-    the mutated code, in mutation/run.py's work folder, which goes when the run ends."""
-    folder = Path(tempfile.mkdtemp(prefix="bake-", dir=Path(str(MUTATED_CODE)).parent))
-    return Path(shutil.copytree(project, folder / project.name, symlinks=True))
-
-
 @pytest.fixture(scope="session")
-def bake(cookies_session) -> Bake:
-    """``bake(**answers)`` returns the folder of a baked project, baking each answer set once."""
-    shared = shared_bakes()
-    baked: dict[tuple, Path] = {} if shared is None else shared
+def bake(cookies_session, pytestconfig: pytest.Config) -> Bake:
+    """``bake(**answers)`` returns the folder of a baked project, baking each answer set once
+    (in the store a plugin may give, tests/support/bakes.py)."""
+    baked = pytestconfig.stash.get(BAKE_STORE, {})
+    keep = pytestconfig.stash.get(KEEP_BAKE, lambda project: project)
 
     def bake_once(**answers: str) -> Path:
         key = tuple(sorted(answers.items()))
         if key not in baked:
             result = cookies_session.bake(extra_context=answers)
             assert result.exit_code == 0, f"bake failed for {answers}: {result.exception}"
-            project = result.project_path
-            baked[key] = project if shared is None else kept_for_the_forks(project)
+            baked[key] = keep(result.project_path)
         return baked[key]
 
     return bake_once
