@@ -45,7 +45,7 @@ def test_the_template_code_passes_ruff():
     """The hooks, the Jinja extension, these tests and the maintainers' scripts follow ruff.toml
     (the baked code has its own)."""
     ruff = [str(Path(sys.executable).with_name("ruff"))]
-    paths = ["hooks", "local_extensions.py", "tests", "benchmarks", "mutation"]
+    paths = ["hooks", "local_extensions.py", "tests", "benchmarks", "mutation", "maintenance"]
     for command in (["check", *paths], ["format", "--check", *paths]):
         proc = subprocess.run(ruff + command, cwd=TEMPLATE_DIR, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -72,7 +72,7 @@ def test_a_fresh_account_installs_each_manager_as_the_bake_would():
 
 def test_the_templates_own_ci_runs_the_test_command_of_the_readme_on_every_python():
     workflow = yaml.safe_load((TEMPLATE_DIR / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
-    (job,) = workflow["jobs"].values()
+    job = workflow["jobs"]["test"]
     test_command = next(block for block in code_blocks(README) if "pytest" in block)
     assert [step.get("run") for step in job["steps"]][-1] == test_command
     assert job["strategy"]["matrix"]["python"] == DEFAULTS["_python_versions"]
