@@ -41,6 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "{{cookiecutter.__project_dir}}"
 SCRIPT = PROJECT / "scripts" / "codeartifact.py"
+# Each bake carries the one lock its release path uses: uv's, or pip's (pip and Poetry projects).
+LOCKS = {
+    "codeartifact.py.lock": SCRIPT.with_name(
+        "{% if cookiecutter.package_manager == 'uv' %}codeartifact.py.lock{% endif %}"
+    ),
+    "requirements.txt": SCRIPT.with_name("{% if cookiecutter.package_manager != 'uv' %}requirements.txt{% endif %}"),
+}
 
 GITHUB = "https://api.github.com/repos/{}"
 PYPI = "https://pypi.org/pypi/{}/json"
@@ -235,12 +242,11 @@ def lock_pins(uv: str) -> list[Pin]:
         except (OSError, subprocess.CalledProcessError) as error:
             lines = (getattr(error, "stderr", "") or str(error)).strip().splitlines()
             return [Pin(SCRIPT, "release tool locks", "as locked", problem=lines[-1] if lines else "uv failed")]
-        fresh = {SCRIPT.with_name(name): (Path(folder) / "scripts" / name).read_text(encoding="utf-8")
-                 for name in ("codeartifact.py.lock", "requirements.txt")}  # fmt: skip
+        fresh = {path: (Path(folder) / "scripts" / name).read_text(encoding="utf-8") for name, path in LOCKS.items()}
     pins = []
     for path, text in fresh.items():
         same = path.read_text(encoding="utf-8") == text
-        pin = Pin(path, path.name, "as locked", "as locked" if same else "newer versions")
+        pin = Pin(path, "release tool lock", "as locked", "as locked" if same else "newer versions")
         pin.apply = lambda _, text=text: text
         pins.append(pin)
     return pins

@@ -196,15 +196,17 @@ def test_the_release_tool_starts_whatever_token_the_settings_hold(codeartifact, 
     assert os.listdir(tmp_path / "uv-cache")  # it really installed, from the lock
 
 
-def test_the_locked_requirements_install_whatever_index_pip_is_set_to(user, published, tmp_path):
+def test_the_locked_requirements_install_whatever_index_pip_is_set_to(user, bake_copy, tmp_path):
     """The pip projects' (and the Poetry release job's) install of the release tool names its
     index: an expired token in pip.conf and in PIP_INDEX_URL cannot stop it."""
     from tests.conftest import MANAGERS
+
+    project = bake_copy(**{**ANSWERS, "package_manager": "pip"})
 
     stale = f"http://aws:expired@{HOST}/pypi/python/simple/"
     (user.home / ".config" / "pip").mkdir(parents=True, exist_ok=True)
     (user.home / ".config" / "pip" / "pip.conf").write_text(f"[global]\nindex-url = {stale}\n")
     python = user.fresh_venv(tmp_path / "venv")
     install = MANAGERS["pip"]["release_setup"].replace("python ", f"{python} ", 1).split()
-    planned = run(*install, "--dry-run", cwd=published, env={**user.env, "PIP_INDEX_URL": stale})
+    planned = run(*install, "--dry-run", cwd=project, env={**user.env, "PIP_INDEX_URL": stale})
     assert "Would install " in planned.stdout and " boto3-" in planned.stdout

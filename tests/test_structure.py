@@ -32,7 +32,6 @@ DEFAULT_TREE = {
     "pyproject.toml",
     "scripts/codeartifact.py",
     "scripts/codeartifact.py.lock",
-    "scripts/requirements.txt",
     "src/acme_utils/__init__.py",
     "src/acme_utils/py.typed",
     "tests/test_acme_utils.py",

@@ -41,11 +41,18 @@ def test_the_script_passes_mypy_strict(bake, request):
 
 def test_the_release_tools_locks_are_those_of_its_dependencies(bake_copy, tools):
     """scripts/codeartifact.py.lock (uv) and scripts/requirements.txt (pip, with hashes) pin what
-    the script's PEP 723 header asks for; after changing it, refresh them as README.rst says."""
+    the script's PEP 723 header asks for; after changing it, refresh them as README.rst says.
+    Each bake carries the one its release path uses."""
     project = bake_copy()
     tools.uv("lock", "--script", "scripts/codeartifact.py", "--check", cwd=project)
     exported = tools.uv("export", "--script", "scripts/codeartifact.py", "--format", "requirements.txt", cwd=project)
-    committed = (project / "scripts" / "requirements.txt").read_text(encoding="utf-8")
+    committed = (bake_copy(package_manager="pip") / "scripts" / "requirements.txt").read_text(encoding="utf-8")
+    assert not (project / "scripts" / "requirements.txt").exists()
+    for manager in ("pip", "poetry"):
+        assert sorted(path.name for path in (bake_copy(package_manager=manager) / "scripts").iterdir()) == [
+            "codeartifact.py",
+            "requirements.txt",
+        ]
     without_header = [line for line in committed.splitlines() if not line.startswith("#")]
     assert [line for line in exported.stdout.splitlines() if not line.startswith("#")] == without_header
     assert "--hash=sha256:" in committed
