@@ -55,9 +55,11 @@ DOCKER_TOKEN = "https://auth.docker.io/token?service=registry.docker.io&scope=re
 DOCKER_MANIFEST = "https://registry-1.docker.io/v2/library/{}/manifests/{}"
 MANIFEST_TYPES = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json"
 
-USES = re.compile(r"(uses: )([\w.-]+/[\w.-]+)@([0-9a-f]{40})(  # )(v[\w.]+)")
+# A GitHub repository's release pinned by its commit: an action, and a frozen pre-commit hook.
+USES = re.compile(r"(?P<before>uses: (?P<repo>[\w.-]+/[\w.-]+)@)(?P<sha>[0-9a-f]{40})(?P<between>  # )(?P<tag>v[\w.]+)")
 FROZEN_REV = re.compile(
-    r"(repo: https://github\.com/)([\w.-]+/[\w.-]+)(\n    rev: )([0-9a-f]{40})(  # frozen: )(v?[\w.]+)"
+    r"(?P<before>repo: https://github\.com/(?P<repo>[\w.-]+/[\w.-]+)\n    rev: )(?P<sha>[0-9a-f]{40})"
+    r"(?P<between>  # frozen: )(?P<tag>v?[\w.]+)"
 )
 IMAGE = re.compile(r'("(\d\.\d+)": ")python:([\w.-]+)@(sha256:[0-9a-f]{64})(")')
 PYPI_PIN = re.compile(r"\b(poetry|cruft|cookiecutter|mdformat-gfm|uv)==(\d[\w.]*)")
@@ -121,11 +123,16 @@ def template_files() -> Iterator[Path]:
     yield PROJECT / "pyproject.toml"
 
 
-def replacing(pattern: re.Pattern[str], repository: str, value: Callable[[re.Match[str]], str]) -> Callable[[str], str]:
-    """A rewrite of the text: each match of ``pattern`` for ``repository`` becomes ``value``."""
+def replacing(pattern: re.Pattern[str], repository: str, tag: str, sha: str) -> Callable[[str], str]:
+    """A rewrite of the text: each pin of ``repository`` that ``pattern`` finds, at ``sha`` and ``tag``."""
 
     def rewrite(text: str) -> str:
-        return pattern.sub(lambda match: value(match) if match.group(2) == repository else match.group(0), text)
+        def new(match: re.Match[str]) -> str:
+            if match["repo"] != repository:
+                return match.group(0)
+            return f"{match['before']}{sha}{match['between']}{tag}"
+
+        return pattern.sub(new, text)
 
     return rewrite
 
@@ -138,33 +145,16 @@ def newest_release(sources: Sources, repository: str) -> tuple[str, str]:
     return tag, str(commit["sha"])  # type: ignore[index]
 
 
-def action_pins(sources: Sources, path: Path, text: str) -> list[Pin]:
+def release_pins(sources: Sources, path: Path, text: str) -> list[Pin]:
+    """Actions (``uses: OWNER/REPO@SHA  # TAG``) and frozen hooks (``rev: SHA  # frozen: TAG``)."""
+    found = {(m["repo"], m["sha"], m["tag"], pattern) for pattern in (USES, FROZEN_REV) for m in pattern.finditer(text)}
     pins = []
-    for repository, sha, tag in sorted({(m.group(2), m.group(3), m.group(5)) for m in USES.finditer(text)}):
+    for repository, sha, tag, pattern in sorted(found, key=lambda pin: pin[:3]):
         pin = Pin(path, repository, f"{tag} {sha[:12]}")
         try:
             new_tag, new_sha = newest_release(sources, repository)
             pin.latest = f"{new_tag} {new_sha[:12]}"
-            pin.apply = replacing(
-                USES, repository, lambda m, t=new_tag, s=new_sha: f"{m.group(1)}{m.group(2)}@{s}{m.group(4)}{t}"
-            )
-        except (Unreachable, KeyError, TypeError) as error:
-            pin.problem = str(error)
-        pins.append(pin)
-    return pins
-
-
-def hook_pins(sources: Sources, path: Path, text: str) -> list[Pin]:
-    pins = []
-    for match in FROZEN_REV.finditer(text):
-        repository, sha, tag = match.group(2), match.group(4), match.group(6)
-        pin = Pin(path, repository, f"{tag} {sha[:12]}")
-        try:
-            new_tag, new_sha = newest_release(sources, repository)
-            pin.latest = f"{new_tag} {new_sha[:12]}"
-            pin.apply = replacing(
-                FROZEN_REV, repository, lambda m, t=new_tag, s=new_sha: m.expand(rf"\g<1>\g<2>\g<3>{s}\g<5>{t}")
-            )
+            pin.apply = replacing(pattern, repository, new_tag, new_sha)
         except (Unreachable, KeyError, TypeError) as error:
             pin.problem = str(error)
         pins.append(pin)
@@ -220,7 +210,7 @@ def find_pins(sources: Sources) -> list[Pin]:
     pins = []
     for path in template_files():
         text = path.read_text(encoding="utf-8")
-        for finder in (action_pins, hook_pins, image_pins, pypi_pins):
+        for finder in (release_pins, image_pins, pypi_pins):
             pins += finder(sources, path, text)
     return pins
 

@@ -40,11 +40,11 @@ def current_answers(refresher, root: Path) -> dict[str, object]:
         root / PROJECT / "pyproject.toml",
     ]:
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        for pattern, repository, sha, tag in [(refresher.USES, 2, 3, 5), (refresher.FROZEN_REV, 2, 4, 6)]:
+        for pattern in (refresher.USES, refresher.FROZEN_REV):
             for match in pattern.finditer(text):
-                base = refresher.GITHUB.format(match.group(repository))
-                answers[base + "/releases/latest"] = {"tag_name": match.group(tag)}
-                answers[base + f"/commits/{match.group(tag)}"] = {"sha": match.group(sha)}
+                base = refresher.GITHUB.format(match["repo"])
+                answers[base + "/releases/latest"] = {"tag_name": match["tag"]}
+                answers[base + f"/commits/{match['tag']}"] = {"sha": match["sha"]}
         for match in refresher.IMAGE.finditer(text):
             answers[refresher.DOCKER_MANIFEST.format("python", match.group(3))] = match.group(4)
         for name, version in refresher.PYPI_PIN.findall(text):
