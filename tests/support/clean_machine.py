@@ -15,6 +15,7 @@ virtual environment) is there for the next one, as in a real terminal.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import fcntl
 import os
@@ -80,7 +81,7 @@ class CleanMachine:
 @dataclass
 class Paste:
     text: str  # as typed
-    output: str  # what the terminal showed, without the echo of the paste
+    output: str  # what the terminal showed from the paste's echo to its last prompt
     statuses: list[int] = field(default_factory=list)  # one per command line of the paste
 
     @property
@@ -100,6 +101,7 @@ class Terminal:
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 240, 0, 0))
         self.screen = ""
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")  # a character may span two reads
         # The harness's own prompt, so that it can tell when a command has finished and how.
         self._type("PS1='__ready_$?__\\n'; PS2=''\n")
         self._wait_for(READY, 30, start=0)
@@ -117,7 +119,7 @@ class Terminal:
             chunk = b""
         if not chunk:
             raise EOFError("the terminal closed")
-        self.screen += ESCAPES.sub("", chunk.decode("utf-8", "replace"))
+        self.screen += ESCAPES.sub("", self.decoder.decode(chunk))
         return True
 
     def _wait_for(self, pattern: re.Pattern[str] | str, seconds: float, start: int) -> re.Match[str]:
@@ -130,7 +132,9 @@ class Terminal:
             self._read(0.2)
         return found
 
-    def paste(self, text: str, answers: Sequence[tuple[str, str]] = (), seconds: float = 900) -> Paste:
+    def paste(
+        self, text: str, answers: Sequence[tuple[re.Pattern[str] | str, str]] = (), seconds: float = 900
+    ) -> Paste:
         """Type ``text`` and Enter; type each answer when its question (a piece of its text)
         appears; return when every command line of the paste has finished."""
         begin = start = len(self.screen)
