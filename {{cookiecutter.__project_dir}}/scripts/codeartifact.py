@@ -855,15 +855,14 @@ def uv_tool_requirements(uv: str, keyring: str | None, environ: Mapping[str, str
 
 
 def keyring_commands(
-    name: str, installer: str, found: str | None, environ: Mapping[str, str]
+    name: str, installer: str, found: str | None, pipx_keyring: bool, environ: Mapping[str, str]
 ) -> list[list[str]]:
-    """How to give the user's keyring the backend: into the keyring pipx manages, or uv's
-    again with every plugin it had; a new keyring where there is none."""
+    """How to give the user's keyring the backend: into the keyring pipx manages
+    (``pipx_keyring``), or uv's again with every plugin it had; a new keyring where there is
+    none."""
     if name == "pipx":
         inject = [installer, "inject", "keyring", KEYRING_BACKEND]
-        if found and installed_by_pipx(found, installer, environ):
-            return [inject]
-        return [[installer, "install", "--force", "keyring"], inject]
+        return [inject] if pipx_keyring else [[installer, "install", "--force", "keyring"], inject]
     plugins = [*uv_tool_requirements(installer, found, environ), KEYRING_BACKEND]
     options = [word for plugin in plugins for word in ("--with", plugin)]
     return [[installer, "tool", "install", "--force", "keyring", *options]]
@@ -878,7 +877,8 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
         return f"found {found} with {KEYRING_BACKEND}"
     installers = {"uv": environ.get("UV") or find_program("uv", environ)}
     installers["pipx"] = find_program("pipx", environ)
-    if found and installers["pipx"] and installed_by_pipx(found, installers["pipx"], environ):
+    pipx_keyring = bool(found) and installed_by_pipx(str(found), installers["pipx"], environ)
+    if pipx_keyring:
         installers.pop("uv")  # pipx manages this keyring: add to it rather than install another
     name = next((name for name, program in installers.items() if program), None)
     if name is None:
@@ -887,7 +887,7 @@ def ensure_keyring(environ: Mapping[str, str], dry_run: bool = False) -> str:
             f"{KEYRING_BACKEND}` or `pipx install keyring && pipx inject keyring {KEYRING_BACKEND}`"
         )
     installer = str(installers[name])
-    commands = keyring_commands(name, installer, found, environ)
+    commands = keyring_commands(name, installer, found, pipx_keyring, environ)
     done = " && ".join(shlex.join(command) for command in commands)
     if dry_run:
         return f"would run: {done}"
