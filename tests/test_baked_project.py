@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.parser
 import re
+import shutil
 import sys
 import tarfile
 import zipfile
@@ -89,6 +90,19 @@ class DevelopmentChecks:
     def test_mypy_strict_passes(self, developed):
         manager, project = developed
         assert "Success: no issues found" in manager.run(project, "mypy").stdout
+
+    def test_the_readmes_bump_command_moves_the_version(self, developed, tmp_path):
+        """README.md's Release section names the package manager's own command (pip has none)."""
+        manager, project = developed
+        found = re.search(
+            r"Set the new version in `pyproject.toml` with `([^`]+)`", (project / "README.md").read_text()
+        )
+        if manager.name == "pip":
+            assert found is None
+            return
+        copy = Path(shutil.copytree(project, tmp_path / project.name, symlinks=True))
+        manager.shell(copy, found.group(1))
+        assert tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == "0.2.0"
 
     def test_the_ci_workflow_commands_pass_in_the_baked_project(self, developed, tools):
         """What GitHub Actions runs, run here, so the workflow cannot drift from the project.
