@@ -3,16 +3,18 @@ recorded answers: GitHub's and Docker Hub's APIs are out of these machines' reac
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from tests.conftest import TEMPLATE_DIR, load_code
+from tests.conftest import TEMPLATE_DIR
 
 PROJECT = "{{cookiecutter.__project_dir}}"
 
@@ -24,8 +26,12 @@ def copy(tmp_path) -> Path:
 
 
 @pytest.fixture
-def refresher():
-    return load_code("refresh_pins", TEMPLATE_DIR / "maintenance" / "refresh_pins.py", "refresh_pins.py")
+def refresher() -> ModuleType:
+    """The refresher as a module, for its patterns and source URLs (it is not mutation-tested)."""
+    spec = importlib.util.spec_from_file_location("refresh_pins", TEMPLATE_DIR / "maintenance" / "refresh_pins.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def current_answers(refresher, root: Path) -> dict[str, object]:
