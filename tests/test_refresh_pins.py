@@ -30,6 +30,7 @@ def refresher() -> ModuleType:
     """The refresher as a module, for its patterns and source URLs (it is not mutation-tested)."""
     spec = importlib.util.spec_from_file_location("refresh_pins", TEMPLATE_DIR / "maintenance" / "refresh_pins.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["refresh_pins"] = module  # its dataclass looks its module up
     spec.loader.exec_module(module)
     return module
 
