@@ -7,11 +7,13 @@ import configparser
 import difflib
 import errno
 import hashlib
+import io
 import os
 import shutil
 import stat
 import subprocess
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +42,20 @@ VERSION = {**PACKAGE_PARAMS, "packageVersion": "0.1.0"}
 
 
 WHEEL, SDIST = "acme_utils-0.1.0-py3-none-any.whl", "acme_utils-0.1.0.tar.gz"
+
+
+def wheel_archive(version: str = "0.1.0", payload: bytes = b"", name: str = "acme-utils") -> bytes:
+    """A wheel as far as the tool reads one: a zip whose METADATA gives the name and version."""
+    buffer = io.BytesIO()
+    stamp = (2020, 1, 1, 0, 0, 0)  # the same bytes on every call
+    with zipfile.ZipFile(buffer, "w") as archive:
+        metadata = f"Metadata-Version: 2.4\nName: {name}\nVersion: {version}\n"
+        archive.writestr(zipfile.ZipInfo(f"acme_utils-{version}.dist-info/METADATA", stamp), metadata)
+        archive.writestr(zipfile.ZipInfo("acme_utils/data.bin", stamp), payload)
+    return buffer.getvalue()
+
+
+WHEEL_BYTES = wheel_archive()
 
 
 def expect_token(stubber: Stubber, duration: int | None = None) -> None:
@@ -181,7 +197,8 @@ class FakeSteps:
         self.uploaded: list[str] = []
         self.build_output = "Successfully built"
         self.build_status = 0
-        self.wheel_bytes = b"wheel"
+        self.wheel_bytes = WHEEL_BYTES
+        self.built_version = "0.1.0"
         self.install_status, self.install_output = 0, ""
         self.shown = "Name: acme-utils\nVersion: 0.1.0\n"  # what ``pip show`` prints
         self.timeouts: list[float | None] = []
@@ -196,8 +213,8 @@ class FakeSteps:
         self.timeouts.append(timeout)
         if "build" in command:
             out = Path(command[-1])
-            (out / WHEEL).write_bytes(self.wheel_bytes)
-            (out / SDIST).write_bytes(b"sdist")
+            (out / f"acme_utils-{self.built_version}-py3-none-any.whl").write_bytes(self.wheel_bytes)
+            (out / f"acme_utils-{self.built_version}.tar.gz").write_bytes(b"sdist")
             return subprocess.CompletedProcess(command, self.build_status, self.build_output, "")
         if "upload" in command:
             status, output = self.uploads.pop(0) if self.uploads else (0, "")
@@ -210,6 +227,11 @@ class FakeSteps:
             return subprocess.CompletedProcess(command, 0, self.shown, "")
         return subprocess.CompletedProcess(command, 0, "PASSED", "")
 
+    def build_makes(self, version: str) -> None:
+        """The build makes this version, as one from a git tag would."""
+        self.built_version, self.wheel_bytes = version, wheel_archive(version)
+        self.shown = f"Name: acme-utils\nVersion: {version}\n"
+
     def steps(self) -> list[str]:
         return [" ".join(word for word in command if not word.startswith("/")) for command in self.commands]
 
@@ -218,19 +240,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def expect_assets(stubber: Stubber, assets: dict[str, bytes] | None) -> None:
+def expect_assets(stubber: Stubber, assets: dict[str, bytes] | None, version: str = "0.1.0") -> None:
+    params = {**VERSION, "packageVersion": version}
     if assets is None:
         stubber.add_client_error(
             "list_package_version_assets",
             "ResourceNotFoundException",
             "no such version",
             404,
-            expected_params=VERSION,
+            expected_params=params,
             modeled_fields={"message": "no such version", "resourceType": "package-version"},
         )
         return
     listed = [{"name": name, "size": len(data), "hashes": {"SHA-256": sha256(data)}} for name, data in assets.items()]
-    stubber.add_response("list_package_version_assets", {"assets": listed}, VERSION)
+    stubber.add_response("list_package_version_assets", {"assets": listed}, params)
 
 
 def expect_package(stubber: Stubber, exists: bool) -> None:

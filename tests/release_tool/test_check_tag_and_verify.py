@@ -36,7 +36,7 @@ def test_check_tag_is_local_and_accepts_only_v_and_the_version(ca, capsys, monke
     monkeypatch.setattr(ca, "load_settings", lambda *args: pytest.fail("check-tag needs no settings"))
     code, out, err = run(ca, capsys, None, "check-tag", tag)
     assert code == (0 if ok else 1)
-    canonical = ca.load_package({"project": {"name": "a", "version": version}}).version
+    canonical = ca.load_project({"project": {"name": "a", "version": version}}).version
     assert (f"matches the version {canonical}" in out) if ok else (f"tag the release v{canonical}" in err)
 
 

@@ -251,7 +251,7 @@ def test_the_files_of_a_version_are_read_across_pages_by_their_sha256(ca, stub):
     stubber.add_response("list_package_version_assets", page, VERSION)
     stubber.add_response("list_package_version_assets", {"assets": [{"name": SDIST, "hashes": {"MD5": "b" * 32}}]})
     settings = ca.load_settings(ca.read_pyproject(), {})
-    package = ca.load_package(ca.read_pyproject())
+    package = ca.Package("acme-utils", "0.1.0")
     assert ca.stored_assets(client, settings, package) == {WHEEL: "a" * 64, "odd.txt": "", SDIST: ""}
 
 

@@ -22,6 +22,7 @@ from tests.release_tool.helpers import (
     TOKEN,
     VERSION,
     WHEEL,
+    WHEEL_BYTES,
     FakeSteps,
     client_error,
     expect_assets,
@@ -32,6 +33,7 @@ from tests.release_tool.helpers import (
     mode,
     run,
     sha256,
+    wheel_archive,
     with_package_manager,
 )
 
@@ -68,7 +70,7 @@ def test_a_version_with_every_file_already_there_is_published_and_uploads_nothin
     steps = FakeSteps(ca, monkeypatch)
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: b"wheel", SDIST: b"sdist"})
+    expect_assets(stubber, {WHEEL: WHEEL_BYTES, SDIST: b"sdist"})
     code, out, _ = run(ca, capsys, client, "publish")
     assert code == 0
     assert out == f"already published: acme-utils 0.1.0 in my-repo has {WHEEL}, {SDIST}, same SHA-256\n"
@@ -79,7 +81,7 @@ def test_a_half_published_version_gets_only_its_missing_file(ca, stub, capsys, m
     steps = FakeSteps(ca, monkeypatch)
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: b"wheel"})
+    expect_assets(stubber, {WHEEL: WHEEL_BYTES})
     code, out, _ = run(ca, capsys, client, "publish")
     assert code == 0
     assert steps.uploaded == [SDIST]
@@ -89,15 +91,15 @@ def test_a_half_published_version_gets_only_its_missing_file(ca, stub, capsys, m
 
 def test_a_stored_file_with_other_content_is_refused_before_any_upload(ca, stub, capsys, monkeypatch):
     steps = FakeSteps(ca, monkeypatch)
-    steps.wheel_bytes = b"rebuilt differently"
+    steps.wheel_bytes = wheel_archive(payload=b"rebuilt differently")
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: b"wheel"})
+    expect_assets(stubber, {WHEEL: WHEEL_BYTES})
     code, _out, err = run(ca, capsys, client, "publish")
     assert code == 1
     assert err == (
-        f"error: {WHEEL} is already in my-repo with other content (SHA-256 {sha256(b'wheel')} there, "
-        f"{sha256(b'rebuilt differently')} here); versions cannot be replaced: set a new version in "
+        f"error: {WHEEL} is already in my-repo with other content (SHA-256 {sha256(WHEEL_BYTES)} there, "
+        f"{sha256(steps.wheel_bytes)} here); versions cannot be replaced: set a new version in "
         "pyproject.toml; nothing was uploaded\n"
     )
     assert steps.uploaded == []
@@ -254,7 +256,8 @@ def test_an_upload_that_outlives_its_time_limit_is_unreachable(ca, stub, capsys,
     monkeypatch.setattr(ca, "run_child", stalled)
     client, stubber = stub
     expect_credentials(stubber)
-    monkeypatch.setattr(ca, "distributions_in", lambda folder, package: [Path(WHEEL), Path(SDIST)])
+    monkeypatch.setattr(ca, "distributions_in", lambda folder, project: [Path(WHEEL), Path(SDIST)])
+    monkeypatch.setattr(ca, "package_of", lambda wheel: ca.Package("acme-utils", "0.1.0"))
     monkeypatch.setattr(ca, "sha256_of", lambda path: "0")
     expect_assets(stubber, {})
     expect_package(stubber, exists=True)
@@ -265,8 +268,9 @@ def test_an_upload_that_outlives_its_time_limit_is_unreachable(ca, stub, capsys,
 
 def test_publish_dist_uploads_prebuilt_files_without_building(ca, stub, capsys, monkeypatch, tmp_path):
     steps = FakeSteps(ca, monkeypatch)
-    for name in (WHEEL, SDIST, "unrelated-9.9.tar.gz", "acme_utils-0.1.0rc1.tar.gz"):
+    for name in (SDIST, "unrelated-9.9.tar.gz", "acme_utils-0.1.0rc1.tar.gz"):
         (tmp_path / name).write_text("x")
+    (tmp_path / WHEEL).write_bytes(WHEEL_BYTES)
     client, stubber = stub
     expect_credentials(stubber)
     expect_assets(stubber, None)
@@ -385,7 +389,7 @@ def test_the_build_runs_the_uv_the_uv_variable_names(ca, stub, capsys, monkeypat
     monkeypatch.setenv("UV", "/opt/uv/bin/uv")
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: b"wheel", SDIST: b"sdist"})
+    expect_assets(stubber, {WHEEL: WHEEL_BYTES, SDIST: b"sdist"})
     assert run(ca, capsys, client, "publish")[0] == 0
     assert steps.commands[0][:3] == ["/opt/uv/bin/uv", "build", "--out-dir"]
 
@@ -404,26 +408,32 @@ def test_a_dist_folder_needs_exactly_one_wheel_and_one_sdist(ca, tmp_path, files
     for name in files or []:
         folder.mkdir(exist_ok=True)
         (folder / name).write_text("x")
-    package = ca.Package("acme-utils", "0.1.0")
+    project = ca.Project("acme-utils", "0.1.0")
     with pytest.raises(ca.ToolError) as refused:
-        ca.distributions_in(folder, package)
+        ca.distributions_in(folder, project)
     assert str(refused.value) == f"{folder} must hold one wheel and one sdist of acme-utils 0.1.0; it holds: {holds}"
     (folder / "notes.whl").unlink(missing_ok=True)
     if files and "notes.whl" in files:
         (folder / WHEEL).write_text("x")
         (folder / "notes.whl").write_text("x")
-        assert [p.name for p in ca.distributions_in(folder, package)] == [WHEEL, SDIST]
+        assert [p.name for p in ca.distributions_in(folder, project)] == [WHEEL, SDIST]
 
 
 @pytest.mark.parametrize(
     "pyproject",
-    [{}, {"project": {"name": "acme-utils"}}, {"project": {"version": "1.0"}}],
-    ids=["none", "name", "version"],
+    [
+        {},
+        {"project": {"name": "acme-utils"}},
+        {"project": {"name": "acme-utils", "dynamic": ["readme"]}},
+        {"project": {"version": "1.0"}},
+        {"project": {"dynamic": ["version"]}},
+    ],
+    ids=["none", "name", "other-dynamic", "version", "dynamic-version"],
 )
 def test_a_project_without_a_name_or_a_version_cannot_be_published(ca, pyproject):
     with pytest.raises(ca.ToolError) as refused:
-        ca.load_package(pyproject)
-    assert str(refused.value) == "pyproject.toml needs [project] name and version to publish"
+        ca.load_project(pyproject)
+    assert str(refused.value) == 'pyproject.toml needs [project] name, and version or dynamic = ["version"], to publish'
 
 
 def test_a_page_without_assets_has_none(ca, stub):

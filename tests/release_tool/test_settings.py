@@ -6,6 +6,8 @@ import argparse
 
 import pytest
 
+from tests.release_tool.helpers import wheel_archive
+
 
 def test_environment_variables_override_pyproject(ca):
     environ = {
@@ -36,14 +38,26 @@ def test_missing_settings_are_named(ca):
         ca.load_settings({"tool": {"codeartifact": {"repository": "r", "region": "us-east-1"}}}, {})
 
 
-def test_names_and_versions_are_the_canonical_pep_503_and_pep_440_forms(ca):
-    package = ca.load_package({"project": {"name": "Acme.Utils__Extra", "version": "1.0.0-RC.1"}})
+def test_names_and_versions_are_the_canonical_pep_503_and_pep_440_forms(ca, tmp_path):
+    project = ca.load_project({"project": {"name": "Acme.Utils__Extra", "version": "1.0.0-RC.1"}})
+    assert (project.name, project.version) == ("Acme.Utils__Extra", "1.0.0rc1")
+    wheel = tmp_path / "acme_utils-1.0.0rc1-py3-none-any.whl"
+    wheel.write_bytes(wheel_archive("1.0.0-RC.1", name="Acme.Utils__Extra"))
+    package = ca.package_of(wheel)
     assert (package.normalized_name, package.version) == ("acme-utils-extra", "1.0.0rc1")
+
+
+def test_a_dynamic_version_is_left_to_the_build(ca):
+    project = ca.load_project({"project": {"name": "acme-utils", "dynamic": ["version"]}})
+    assert (project.version, project.new_version) == (None, "tag a new version")
+    assert ca.load_project({"project": {"name": "a", "version": "1"}}).new_version == (
+        "set a new version in pyproject.toml"
+    )
 
 
 def test_an_invalid_version_is_a_one_line_refusal(ca):
     with pytest.raises(ca.ToolError, match="use a PEP 440 version"):
-        ca.load_package({"project": {"name": "a", "version": "one"}})
+        ca.load_project({"project": {"name": "a", "version": "one"}})
 
 
 @pytest.mark.parametrize(

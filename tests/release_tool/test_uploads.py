@@ -16,6 +16,7 @@ from tests.release_tool.helpers import (
     SDIST,
     TOKEN,
     WHEEL,
+    WHEEL_BYTES,
     FakeSteps,
     expect_assets,
     expect_credentials,
@@ -123,8 +124,8 @@ def test_a_fault_after_publish_dist_says_to_finish_with_the_same_folder(ca, stub
     steps.uploads = [(1, "ERROR HTTPError: 403 Forbidden")]
     dist = tmp_path / "my dist"
     dist.mkdir()
-    for name in (WHEEL, SDIST):
-        (dist / name).write_text("x")
+    (dist / WHEEL).write_bytes(WHEEL_BYTES)
+    (dist / SDIST).write_text("x")
     client, stubber = stub
     expect_credentials(stubber)
     expect_assets(stubber, None)
@@ -193,7 +194,7 @@ def test_each_upload_has_five_minutes_unless_told_otherwise(ca, stub, capsys, mo
         monkeypatch.setenv("CODEARTIFACT_UPLOAD_TIMEOUT", variable)
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: b"wheel"})
+    expect_assets(stubber, {WHEEL: WHEEL_BYTES})
     assert run(ca, capsys, client, "publish")[0] == 0
     assert steps.timeouts[-1] == timeout
 

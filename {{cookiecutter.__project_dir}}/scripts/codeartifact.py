@@ -61,6 +61,7 @@ import sysconfig
 import tempfile
 import time
 import tomllib
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -161,7 +162,23 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Project:
+    """What pyproject.toml says of the distribution: its name, and its version when it is
+    static. A dynamic version (``dynamic = ["version"]``) is set by the build, from the git tag."""
+
+    name: str
+    version: str | None  # canonical PEP 440; None when the build sets it
+
+    @property
+    def new_version(self) -> str:
+        """How a new version is made, for the messages that ask for one."""
+        return "set a new version in pyproject.toml" if self.version else "tag a new version"
+
+
+@dataclass(frozen=True)
 class Package:
+    """A built distribution's name and version, as its metadata gives them."""
+
     name: str
     version: str  # canonical PEP 440, as build backends write it into the metadata
 
@@ -203,17 +220,64 @@ def load_settings(pyproject: Mapping[str, Any], environ: Mapping[str, str]) -> S
     return Settings(**values, package_manager=str(table.get("package-manager", "pip")))
 
 
-def load_package(pyproject: Mapping[str, Any]) -> Package:
+def load_project(pyproject: Mapping[str, Any]) -> Project:
     from packaging.version import InvalidVersion, Version
 
     project = pyproject.get("project", {})
-    if not project.get("name") or not project.get("version"):
-        raise ToolError("pyproject.toml needs [project] name and version to publish")
+    dynamic = "version" in project.get("dynamic", [])
+    if not project.get("name") or not (project.get("version") or dynamic):
+        raise ToolError(
+            'pyproject.toml needs [project] name, and version or dynamic = ["version"], to publish'
+        )
+    if dynamic:
+        return Project(str(project["name"]), None)
     try:
         version = Version(str(project["version"]))
     except InvalidVersion as error:
         raise ToolError(f"pyproject.toml: {error}; use a PEP 440 version such as 1.2.0") from error
-    return Package(str(project["name"]), str(version))
+    return Project(str(project["name"]), str(version))
+
+
+def package_of(wheel: Path) -> Package:
+    """The name and version a build wrote into the wheel's metadata: what installers and the
+    repository read (https://packaging.python.org/en/latest/specifications/binary-distribution-format/)."""
+    from email.parser import HeaderParser
+
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = [n for n in archive.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
+            metadata = HeaderParser().parsestr(archive.read(names[0]).decode()) if names else None
+        if metadata is None or not metadata["Name"] or not metadata["Version"]:
+            raise ToolError(f"{wheel.name} has no metadata with a name and a version")
+        return Package(metadata["Name"], str(Version(metadata["Version"])))
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError, InvalidVersion) as error:
+        raise ToolError(f"cannot read the metadata of {wheel.name}: {error}") from error
+
+
+def check_releasable(package: Package, project: Project, allow_dev: bool) -> None:
+    """Refuse a local version (1.0+g1a2b3c): the version specifiers spec keeps local labels for
+    builds that are never published to an index, and CodeArtifact documents nothing of them; and
+    a development version (1.0.1.dev3, what an untagged commit builds to) unless asked for."""
+    from packaging.version import Version
+
+    version = Version(package.version)
+    fix = f"set a release version such as {version.base_version} in pyproject.toml"
+    if project.version is None:
+        fix = f"tag the commit (git tag v{version.base_version}, then push the tag)"
+    if version.local:
+        raise ToolError(
+            f"{package.version} has a local version label (+{version.local}), which is for "
+            f"builds that are never published: {fix}; nothing was uploaded"
+        )
+    if version.is_devrelease and not allow_dev:
+        what = "a development version"
+        if project.version is None:
+            what += ", built from a commit with no tag v<version>"
+        raise ToolError(
+            f"{package.version} is {what}: {fix}, or pass --dev to publish it; nothing was uploaded"
+        )
 
 
 # --- CodeArtifact ---------------------------------------------------------------------
@@ -1433,32 +1497,44 @@ def build_environment(settings: Settings, endpoint: str, token: str) -> dict[str
 
 
 def build(
-    settings: Settings, package: Package, out: Path, environ: dict[str, str], token: str
+    settings: Settings, project: Project, out: Path, environ: dict[str, str], token: str
 ) -> list[Path]:
     command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out)
     if command[0] == "uv":
         command[0] = uv_binary(environ)
     run_step(command, environ, token, "the build failed")
-    return distributions_in(out, package)
+    return distributions_in(out, project)
 
 
-def distributions_in(folder: Path, package: Package) -> list[Path]:
-    """The one wheel and one sdist of this version that ``folder`` holds (a CI build's output)."""
-    wheels = [p for p in sorted(folder.glob("*.whl")) if is_distribution_of(p, package)]
-    sdists = [p for p in sorted(folder.glob("*.tar.gz")) if is_distribution_of(p, package)]
-    if len(wheels) != 1 or len(sdists) != 1:
+def distributions_in(folder: Path, project: Project) -> list[Path]:
+    """The one wheel and one sdist of the project that ``folder`` holds (a CI build's output),
+    of its version in pyproject.toml when that is static, of one same version otherwise."""
+    wheels = [p for p in sorted(folder.glob("*.whl")) if is_distribution_of(p, project)]
+    sdists = [p for p in sorted(folder.glob("*.tar.gz")) if is_distribution_of(p, project)]
+    versions = {version_in_name(p) for p in [*wheels, *sdists]}
+    if len(wheels) != 1 or len(sdists) != 1 or len(versions) != 1:
         found = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
         raise ToolError(
-            f"{folder} must hold one wheel and one sdist of {package.name} {package.version}; "
-            f"it holds: {found}"
+            f"{folder} must hold one wheel and one sdist of {project.name} "
+            f"{project.version or 'of one version'}; it holds: {found}"
         )
     return [*wheels, *sdists]
 
 
-def is_distribution_of(path: Path, package: Package) -> bool:
+def version_in_name(path: Path) -> str:
+    """The version a wheel's or sdist's file name carries (the caller knows it is one)."""
+    from packaging.utils import parse_sdist_filename, parse_wheel_filename
+
+    if path.name.endswith(".whl"):
+        return str(parse_wheel_filename(path.name)[1])
+    return str(parse_sdist_filename(path.name)[1])
+
+
+def is_distribution_of(path: Path, project: Project) -> bool:
     from packaging.utils import (
         InvalidSdistFilename,
         InvalidWheelFilename,
+        canonicalize_name,
         parse_sdist_filename,
         parse_wheel_filename,
     )
@@ -1471,7 +1547,9 @@ def is_distribution_of(path: Path, package: Package) -> bool:
             name, version = parse_sdist_filename(path.name)
     except (InvalidWheelFilename, InvalidSdistFilename):
         return False
-    return name == package.normalized_name and version == Version(package.version)
+    if name != canonicalize_name(project.name):
+        return False
+    return project.version is None or version == Version(project.version)
 
 
 def sha256_of(path: Path) -> str:
@@ -1479,14 +1557,16 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def files_to_upload(files: list[Path], stored: Mapping[str, str], repository: str) -> list[Path]:
+def files_to_upload(
+    files: list[Path], stored: Mapping[str, str], repository: str, new_version: str
+) -> list[Path]:
     """The files the repository lacks; refuses if it has one of them with other content."""
     for file in files:
         if file.name in stored and stored[file.name].lower() != sha256_of(file):
             raise ToolError(
                 f"{file.name} is already in {repository} with other content (SHA-256 "
                 f"{stored[file.name]} there, {sha256_of(file)} here); versions cannot be "
-                "replaced: set a new version in pyproject.toml; nothing was uploaded"
+                f"replaced: {new_version}; nothing was uploaded"
             )
     return [file for file in files if file.name not in stored]
 
@@ -1596,11 +1676,16 @@ def publish_files(
 
 
 def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -> None:
-    package = load_package(read_pyproject())
+    project = load_project(read_pyproject())
     state = git_tree_state()
     if state == "dirty" and not args.allow_dirty:
         raise ToolError(
             "the git working tree has uncommitted changes: commit them, or pass --allow-dirty"
+        )
+    if state == "none" and project.version is None and not args.dist:
+        raise ToolError(
+            "the version comes from the git tag, and this project is not in a git repository: "
+            "commit it and tag the release (git init, git add ., git commit, git tag v1.0.0)"
         )
     if state == "none":
         print("note: not in a git repository; publishing without the clean-tree check")
@@ -1612,14 +1697,16 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
     timeout = seconds_from(os.environ, "CODEARTIFACT_UPLOAD_TIMEOUT", 300)
     with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
         if args.dist:
-            files = distributions_in(Path(args.dist), package)
+            files = distributions_in(Path(args.dist), project)
         else:
             environ = build_environment(settings, endpoint, token)
-            files = build(settings, package, Path(out), environ, token)
+            files = build(settings, project, Path(out), environ, token)
+        package = package_of(files[0])
+        check_releasable(package, project, args.dev)
         check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
         run_step(check, os.environ, token, "twine check --strict found problems")
         stored = stored_assets(client, settings, package)
-        missing = files_to_upload(files, stored, settings.repository)
+        missing = files_to_upload(files, stored, settings.repository, project.new_version)
         where = f"{package.normalized_name} {package.version} in {settings.repository}"
         if not missing:
             print(
@@ -1678,10 +1765,16 @@ def command_env(args: argparse.Namespace, settings: Settings, client: Any) -> No
 def command_verify(args: argparse.Namespace, settings: Settings, client: Any) -> None:
     """Install this version from the repository into a new virtual environment, as a consumer
     would, without reading or touching any pip configuration of the user's."""
-    package = load_package(read_pyproject())
-    requirement = f"{package.normalized_name}=={package.version}"
+    project = load_project(read_pyproject())
     token, _ = fetch_token(client, settings)
     endpoint = fetch_endpoint(client, settings)
+    if project.version:
+        package = Package(project.name, project.version)
+    else:  # the version of this commit is what its build makes
+        with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
+            environ = build_environment(settings, endpoint, token)
+            package = package_of(build(settings, project, Path(out), environ, token)[0])
+    requirement = f"{package.normalized_name}=={package.version}"
     with tempfile.TemporaryDirectory(prefix="codeartifact-verify-") as where:
         venv = Path(where) / "venv"
         run_step(
@@ -1721,20 +1814,37 @@ def command_url(args: argparse.Namespace, settings: Settings, client: Any) -> No
 
 
 def command_check_tag(args: argparse.Namespace) -> None:
-    """Local: the tag must be ``v`` + the version, both read as PEP 440 (1.0.0-RC.1 is 1.0.0rc1)."""
+    """Local: the tag must be ``v`` + the version, both read as PEP 440 (1.0.0-RC.1 is 1.0.0rc1):
+    the version the build in ``--dist`` made, or else the static one of pyproject.toml."""
     from packaging.version import InvalidVersion, Version
 
-    version = load_package(read_pyproject()).version
+    project = load_project(read_pyproject())
+    if args.dist:
+        version = package_of(distributions_in(Path(args.dist), project)[0]).version
+        source = f"the build in {args.dist}"
+        fix = (
+            "build from the commit the tag names, with the tags fetched (a full clone)"
+            if project.version is None
+            else f"tag the release v{version}, or build the commit of the tag"
+        )
+    elif project.version:
+        version, source = project.version, "pyproject.toml"
+        fix = f"tag the release v{version}, or set the version in pyproject.toml to the tag's"
+    else:
+        raise ToolError(
+            "the version comes from the git tag when the project is built: build it, then pass "
+            f"the build's folder (check-tag {args.tag} --dist dist)",
+            Exit.USAGE,
+        )
     try:
         tagged = args.tag.startswith("v") and str(Version(args.tag[1:])) == version
     except InvalidVersion:
         tagged = False
     if not tagged:
         raise ToolError(
-            f"the tag {args.tag} does not match the version {version} in pyproject.toml: "
-            f"tag the release v{version}, or set the version in pyproject.toml to the tag's"
+            f"the tag {args.tag} does not match the version {version} of {source}: {fix}"
         )
-    print(f"the tag {args.tag} matches the version {version} in pyproject.toml")
+    print(f"the tag {args.tag} matches the version {version} of {source}")
 
 
 def duration_seconds(text: str) -> int:
@@ -1823,6 +1933,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--dist", metavar="DIR", help="upload the sdist and wheel already in DIR")
     sub.add_argument("--allow-dirty", action="store_true", help="publish from uncommitted changes")
     sub.add_argument(
+        "--dev", action="store_true", help="publish a development version (X.devN) too"
+    )
+    sub.add_argument(
         "--no-origin-control",
         action="store_true",
         help="do not block the name from the upstream on its first version",
@@ -1836,6 +1949,7 @@ def parser() -> argparse.ArgumentParser:
 
     sub = commands.add_parser("check-tag", help="check that a git tag is v<version> (no AWS)")
     sub.add_argument("tag", help="the tag, e.g. v1.2.0")
+    sub.add_argument("--dist", metavar="DIR", help="the version of the sdist and wheel in DIR")
     sub.set_defaults(run=command_check_tag, aws=False)
     return top
 
