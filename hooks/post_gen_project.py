@@ -84,7 +84,10 @@ def next_steps(answers: dict, missing_tools: list[str], missing_git: list[str]) 
     first += [f"cd {shlex.quote(answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
     first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
     second = identity_commands(answers, missing_git)
-    second += ["git init -q", "git add .", "git commit -qm 'First version'", f"{pm['tool']} publish"]
+    tagged = answers["version_from"] == "tag"  # the build takes the version from the tag
+    second += ["git init -q", "git add .", "git commit -qm 'First version'"]
+    second += [f"git tag v{answers['version']}"] if tagged else []
+    second += [f"{pm['tool']} publish"]
     lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
     lines = [f"Created {answers['package_name']}. Next steps, one command each:", ""]
     if missing_tools:
@@ -97,7 +100,8 @@ def next_steps(answers: dict, missing_tools: list[str], missing_git: list[str]) 
     if missing_git:
         lines += [f"  # git has no {' and '.join(missing_git)} yet: the first lines set them, once (edit them first)"]
     lines += [
-        "  # commit it, then publish the first version (it prints how to install it back)",
+        f"  # commit it{', tag it' if tagged else ''}, then publish the first version"
+        " (it prints how to install it back)",
         "  " + " \\\n    && ".join(second),
         "",
         "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",

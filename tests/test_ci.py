@@ -153,17 +153,17 @@ def test_the_test_buildspec_never_publishes(bake, manager_name):
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passed(bake, manager_name):
     """CodeBuild stops a phase at its first failing command and, with on-failure ABORT, the build;
-    a post_build phase would run after a failed build, so there is none."""
+    a post_build phase would run after a failed build, so there is none. The tag is checked
+    against the version built, so a version from the tag is checked too."""
     project = bake(ci_provider="codebuild", package_manager=manager_name)
     table = MANAGERS[manager_name]
     buildspec = yaml.safe_load((project / "buildspec-release.yml").read_text(encoding="utf-8"))
     assert list(buildspec["phases"]) == ["install", "pre_build", "build"]
     assert all(phase["on-failure"] == "ABORT" for phase in buildspec["phases"].values())
-    check_tag = f'{table["tool"]} check-tag "${{CODEBUILD_WEBHOOK_TRIGGER#tag/}}"'
-    assert buildspec["phases"]["pre_build"]["commands"][0] == check_tag
     assert buildspec["phases"]["build"]["commands"] == [
         table["build"],
         f"{table['twine']} check --strict dist/*",
+        f'{table["tool"]} check-tag "${{CODEBUILD_WEBHOOK_TRIGGER#tag/}}" --dist dist',
         f"{table['release_tool']} publish --dist dist --no-origin-control",
     ]
 
@@ -231,8 +231,9 @@ def test_the_release_publishes_from_a_protected_environment_by_oidc(bake, manage
     if table["release_setup"]:  # only the release tool's locked dependencies, nothing of the project
         expected.insert(0, table["release_setup"])
     assert runs == expected
-    build_steps = [step.get("run", "") for step in release["jobs"]["build"]["steps"]]
-    assert f'{table["tool"]} check-tag "$GITHUB_REF_NAME"' in build_steps
+    build_runs = [step.get("run", "") for step in release["jobs"]["build"]["steps"]]
+    built = next(i for i, run in enumerate(build_runs) if table["build"] in run)
+    assert build_runs[built + 1] == f'{table["tool"]} check-tag "$GITHUB_REF_NAME" --dist dist'  # the version built
 
 
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)

@@ -29,6 +29,8 @@ ANSWERS = {
     "package_name": "ledger-tools",
     "package_manager": "uv",
     "ci_provider": "github",
+    "version": "0.1.0",
+    "version_from": "pyproject",
     "author_name": "Zoë O'Brien",
     "author_email": "zoe@example.com",
     "_managers": MANAGERS,
@@ -77,6 +79,16 @@ UV_ON_A_FRESH_ACCOUNT = UV_WITH_NOTHING_INSTALLED.replace(
 def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish(post):
     assert post.next_steps(ANSWERS, ["uv"], []) == UV_WITH_NOTHING_INSTALLED
     assert post.next_steps(ANSWERS, ["uv"], ["user.name", "user.email"]) == UV_ON_A_FRESH_ACCOUNT
+
+
+def test_a_version_from_the_tag_is_tagged_before_the_first_publish(post):
+    steps = post.next_steps({**ANSWERS, "version": "0.3.0", "version_from": "tag"}, [], [])
+    assert "  # commit it, tag it, then publish the first version (it prints how to install it back)\n" in steps
+    assert (
+        "git commit -qm 'First version' \\\n    && git tag v0.3.0 \\\n    && uv run scripts/codeartifact.py publish"
+        in steps
+    )
+    assert "git tag" not in post.next_steps(ANSWERS, [], [])
 
 
 def test_a_missing_git_setting_is_set_from_the_answers_and_only_that_one(post):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import MANAGERS, TEMPLATE_DIR
+from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import printed_pastes
 from tests.support.tools import run
 
@@ -168,7 +168,9 @@ def converse(command: list[str], answers: list[str], cwd: Path, seconds: float =
 def test_a_newcomer_types_wrong_answers_and_the_printed_command_bakes(tmp_path):
     """At the prompts: a name, defaults, then a domain with an underscore and an account ID
     with dashes (both fixable); the error prints a command that bakes when run as printed."""
-    prompts = ["Billing Client", *[""] * 9, "my_domain", "1111-2222-3333", "", "", ""]
+    keys = [key for key in DEFAULTS if not key.startswith("_")]  # cookiecutter asks in this order
+    domain = keys.index("codeartifact_domain")
+    prompts = ["Billing Client", *[""] * (domain - 1), "my_domain", "1111-2222-3333", *[""] * (len(keys) - domain - 2)]
     code, screen = converse([*COOKIECUTTER, str(TEMPLATE_DIR)], prompts, tmp_path)
     assert code != 0
     assert 'codeartifact_domain: got "my_domain", but underscores are not allowed; try my-domain' in screen

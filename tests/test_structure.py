@@ -41,18 +41,18 @@ OPTIONS = {key: DEFAULTS[key] for key in DEFAULTS if isinstance(DEFAULTS[key], l
 
 
 def option_sets() -> list[dict[str, str]]:
-    """Every package_manager x ci_provider pair, every python x license pair, each value at least once.
+    """Every package_manager x ci_provider x version_from, every python x license pair, each value at least once.
 
-    The pairs that change which files exist and what they run are baked in full; the versions
+    The choices that change which files exist and what they run are baked in full; the versions
     and licenses, which change only a few lines, rotate through them and are also crossed with
-    each other, so the set stays near 24 bakes instead of 144.
+    each other, so the set stays near 40 bakes instead of 288.
     """
-    tooling = list(itertools.product(OPTIONS["package_manager"], OPTIONS["ci_provider"]))
+    tooling = list(itertools.product(OPTIONS["package_manager"], OPTIONS["ci_provider"], OPTIONS["version_from"]))
     metadata = list(itertools.product(OPTIONS["python_min_version"], OPTIONS["license"]))
     sets = [
-        {"package_manager": pm, "ci_provider": ci, "python_min_version": metadata[i % len(metadata)][0],
-         "license": metadata[(i * 5) % len(metadata)][1]}
-        for i, (pm, ci) in enumerate(tooling)
+        {"package_manager": pm, "ci_provider": ci, "version_from": version_from,
+         "python_min_version": metadata[i % len(metadata)][0], "license": metadata[(i * 5) % len(metadata)][1]}
+        for i, (pm, ci, version_from) in enumerate(tooling)
     ] + [{"python_min_version": python, "license": license} for python, license in metadata]  # fmt: skip
     assert {key for options in sets for key in options} == set(OPTIONS)
     for key, values in OPTIONS.items():
@@ -207,7 +207,7 @@ def test_toml_string_keeps_letters_readable():
 @pytest.mark.parametrize(
     "invocation",
     [*(f"login --tool {tool}" for tool in ("uv", "pip", "twine", "poetry")), "login --tool pip --dry-run",
-     "env --tool", "url --simple", "publish --dry-run", "publish", "publish --dist dist", "check-tag"],
+     "env --tool", "url --simple", "publish --dry-run", "publish", "publish --dist dist", "publish --dev", "check-tag"],
 )  # fmt: skip
 def test_the_readme_documents_each_release_command(bake, manager, invocation):
     readme = (bake(package_manager=manager) / "README.md").read_text(encoding="utf-8")

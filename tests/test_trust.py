@@ -173,7 +173,7 @@ def test_the_gitlab_release_job_runs_only_for_protected_v_tags_with_only_the_rel
         table["release_setup"] or table["ci_setup"],
     ]
     assert release["script"] == [
-        f'{table["release_tool"]} check-tag "$CI_COMMIT_TAG"',
+        f'{table["release_tool"]} check-tag "$CI_COMMIT_TAG" --dist dist',
         f"{table['release_tool']} publish --dist dist --no-origin-control",
     ]
     assert config[".develop"]["interruptible"] is True

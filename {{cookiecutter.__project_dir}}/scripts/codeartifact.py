@@ -71,7 +71,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 # This tool's own version: the template's CHANGELOG.md lists what changed in each, so that a
 # template update says which release tool a project moves to (see version_text).
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INDEX_NAME = "codeartifact"  # the name of the index in pyproject.toml and in each tool's config
 USERNAME = "aws"
@@ -94,8 +94,9 @@ class Exit(IntEnum):
     REFUSED = (
         1,
         (
-            "refused: uncommitted changes, a failed build or check, the version is in the "
-            "repository with other content, or a configuration file the tool will not touch"
+            "refused: uncommitted changes, a failed build or check, a development or local "
+            "version, the version is in the repository with other content, or a configuration "
+            "file the tool will not touch"
         ),
     )
     USAGE = 2, "wrong command-line usage, or a Python without the tool's dependencies"

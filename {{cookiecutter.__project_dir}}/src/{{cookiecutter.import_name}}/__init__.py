@@ -1,7 +1,11 @@
 """The {{ cookiecutter.import_name }} package.
 
-Its version comes from the installed distribution's metadata, so pyproject.toml is the
+Its version comes from the installed distribution's metadata, so
+{%- if cookiecutter.version_from == 'tag' %} the git tag of the release
+is the one place that sets it.
+{%- else %} pyproject.toml is the
 one place to change it.
+{%- endif %}
 """
 
 from importlib.metadata import version

@@ -1,0 +1,99 @@
+"""Slow: a release is a tag. A project baked with ``version_from=tag`` is made, tagged and
+published from a fresh account exactly as printed, against the CodeArtifact of
+tests/support/codeartifact_host.py; then the release workflow's own build and tag check (read
+from the baked release.yml, not retyped) refuse a tag that is not the version built, and an
+untagged commit is refused by ``publish`` in one line. A class per package manager, so that
+pytest-xdist runs them side by side.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+import yaml
+
+from tests.conftest import DEFAULTS, TEMPLATE_DIR
+from tests.support.clean_machine import CleanMachine, Terminal, cookiecutter_answers, printed_pastes, readme_pastes
+from tests.support.codeartifact_host import loopback_codeartifact_host
+from tests.test_first_day import AUTHOR, SOURCE, paste
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+FILES = ["tag_lib-0.3.0-py3-none-any.whl", "tag_lib-0.3.0.tar.gz"]
+
+
+@pytest.fixture
+def machine(tmp_path, tools) -> CleanMachine:
+    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
+        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
+
+
+def release_steps(workflow: str) -> tuple[str, str]:
+    """The release workflow's build script and its tag check, as GitHub would run them."""
+    runs = [step.get("run", "") for step in yaml.safe_load(workflow)["jobs"]["build"]["steps"]]
+    check_tag = next(run for run in runs if " check-tag " in run)
+    return runs[runs.index(check_tag) - 1], check_tag
+
+
+def refusal(terminal: Terminal, text: str) -> str:
+    """The output of a paste that must fail, and fail in one line."""
+    done = terminal.paste(text)
+    assert not done.ok, f"{text} succeeded:\n{done.output[-3000:]}"
+    errors = [line for line in done.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.output[-3000:]
+    return errors[0]
+
+
+class TagRelease:
+    manager = ""
+
+    def test_a_tag_is_published_and_an_untagged_commit_is_refused(self, machine):
+        terminal = machine.terminal()
+        try:
+            *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), self.manager)
+            for text in tools:
+                paste(terminal, text)
+            given = {"project_name": "Tag Lib", **AUTHOR, "package_manager": self.manager, "version": "0.3.0",
+                     "version_from": "tag"}  # fmt: skip
+            answers = cookiecutter_answers(DEFAULTS, given)
+            baked = paste(terminal, bake.replace(SOURCE, str(TEMPLATE_DIR)), answers=answers)
+            setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
+            assert "git tag v0.3.0" in publish
+            paste(terminal, setup)
+            published = paste(terminal, publish)
+            install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
+            verified = paste(terminal, install_back)
+
+            workflow = (machine.home / "tag-lib" / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+            build, check_tag = release_steps(workflow)
+            paste(terminal, build)
+            matched = paste(terminal, f"export GITHUB_REF_NAME=v0.3.0 && {check_tag}")
+            wrong_tag = refusal(terminal, f"export GITHUB_REF_NAME=v0.4.0 && {check_tag}")
+            tool = install_back.removesuffix(" verify")
+            untagged = refusal(terminal, f"git commit -q --allow-empty -m 'Next' && {tool} publish")
+        finally:
+            terminal.close()
+        assert "verified: tag-lib==0.3.0 installs from my-repo into a new environment" in verified.output
+        assert machine.codeartifact.uploaded() == FILES  # and nothing of the untagged commit
+        assert "the tag v0.3.0 matches the version 0.3.0 of the build in dist" in matched.output
+        assert wrong_tag == "error: the tag v0.4.0 does not match the version 0.3.0 of the build in dist: build " \
+            "from the commit the tag names, with the tags fetched (a full clone)"  # fmt: skip
+        assert untagged == (
+            "error: 0.3.1.dev1 is a development version, built from a commit with no tag v<version>: tag the "
+            "commit (git tag v0.3.1, then push the tag), or pass --dev to publish it; nothing was uploaded"
+        )
+        assert machine.codeartifact.proxy.refused == []
+
+
+class TestUvTagRelease(TagRelease):
+    manager = "uv"
+
+
+class TestPoetryTagRelease(TagRelease):
+    manager = "poetry"
+
+
+class TestPipTagRelease(TagRelease):
+    manager = "pip"
