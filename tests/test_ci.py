@@ -394,3 +394,18 @@ def test_a_template_update_pull_request_names_the_release_tool_it_brings(bake):
     proc = subprocess.run(["bash", "-c", f"{definition}\ntool_version"], cwd=project, capture_output=True, text=True)
     assert proc.stdout == load_release_tool(project).VERSION + "\n"
     assert '--title "Update from the template ($tool)"' in script
+
+
+@pytest.mark.parametrize("version_from", ["tag", "pyproject"])
+def test_a_release_build_sees_the_tags_when_the_version_comes_from_one(bake, version_from):
+    """The build of a release takes its version from the tag only if the clone has the history
+    and the tags: GitHub's checkout fetches one commit unless told otherwise, GitLab a few."""
+    github = workflows(bake(ci_provider="github", version_from=version_from))["release.yml"]
+    checkout = next(s for s in github["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    gitlab = load_yaml(bake(ci_provider="gitlab", version_from=version_from) / ".gitlab-ci.yml")
+    if version_from == "tag":
+        assert checkout["with"]["fetch-depth"] == 0
+        assert gitlab["build"]["variables"]["GIT_DEPTH"] == 0
+    else:
+        assert "fetch-depth" not in checkout["with"]
+        assert "variables" not in gitlab["build"]
