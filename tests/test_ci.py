@@ -21,6 +21,7 @@ PROVIDERS = DEFAULTS["ci_provider"]
 CI_FILES = {
     "github": {
         ".github/workflows/ci.yml",
+        ".github/workflows/dependency-update.yml",  # not for pip, which locks nothing
         ".github/workflows/release.yml",
         ".github/workflows/template-update.yml",
         ".github/dependabot.yml",
@@ -31,6 +32,7 @@ CI_FILES = {
 }
 SCHEMAS = {
     ".github/workflows/ci.yml": "vendor.github-workflows",
+    ".github/workflows/dependency-update.yml": "vendor.github-workflows",
     ".github/workflows/release.yml": "vendor.github-workflows",
     ".github/workflows/template-update.yml": "vendor.github-workflows",
     ".github/dependabot.yml": "vendor.dependabot",
@@ -100,10 +102,15 @@ def infra_project(bake, provider) -> Path:
 # --- files ---------------------------------------------------------------------------
 
 
-def test_only_the_chosen_provider_leaves_files(project, provider):
+def ci_files(provider: str, manager: str) -> set[str]:
+    """The CI files of a bake; a pip project locks nothing, so it has no dependency update."""
+    return {name for name in CI_FILES[provider] if not (manager == "pip" and "dependency-update" in name)}
+
+
+def test_only_the_chosen_provider_leaves_files(project, provider, manager):
     every = set().union(*CI_FILES.values())
     present = {name for name in every if (project / name).exists()}
-    assert present == CI_FILES[provider]
+    assert present == ci_files(provider, manager)
     assert (project / "infra" / "codeartifact.yaml").is_file()
     assert not [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())], "empty folders"
 
@@ -116,6 +123,9 @@ SCHEMA_CHECKED = [(provider, name) for provider in PROVIDERS for name in sorted(
 def test_ci_files_pass_their_vendored_schemas(bake, manager_name, provider_name, name):
     """CodeBuild has no published buildspec schema: its files are checked as data below."""
     project = bake(ci_provider=provider_name, package_manager=manager_name)
+    if name.endswith("dependency-update.yml") and manager_name == "pip":
+        assert not (project / name).exists()  # a pip project locks nothing to update
+        return
     proc = subprocess.run(
         [Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema", SCHEMAS[name], project / name],
         capture_output=True, text=True,
@@ -175,14 +185,15 @@ def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passe
 def test_workflows_grant_least_permissions(bake, manager_name):
     """Only OIDC tokens are written, but for the template update, which pushes a branch and
     opens a pull request."""
-    allowed = {"template-update.yml": {"contents", "pull-requests"}}
+    allowed = {("template-update.yml", "update"): {"contents", "pull-requests"},
+               ("dependency-update.yml", "pull-request"): {"contents", "pull-requests"}}  # fmt: skip
     for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():
             granted = job["permissions"]
             assert granted != "write-all", (name, job_name)
             writes = {scope for scope, level in granted.items() if level == "write"}
-            assert writes == allowed.get(name, writes & {"id-token"}), (name, job_name, writes)
+            assert writes == allowed.get((name, job_name), writes & {"id-token"}), (name, job_name, writes)
             assert job["timeout-minutes"] <= 30
 
 
@@ -196,8 +207,8 @@ def test_the_template_update_is_opt_in_and_runs_cruft(bake):
     assert script.index("cruft check") < script.index("cruft update") < script.index("gh pr create")
 
 
-def test_ci_files_and_infrastructure_never_hold_long_lived_aws_keys(project, provider):
-    for name in [*CI_FILES[provider], "infra/codeartifact.yaml"]:
+def test_ci_files_and_infrastructure_never_hold_long_lived_aws_keys(project, provider, manager):
+    for name in [*ci_files(provider, manager), "infra/codeartifact.yaml"]:
         text = (project / name).read_text(encoding="utf-8")
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "aws-access-key-id", "aws-secret-access-key"):
             assert key not in text, (name, key)
@@ -247,7 +258,7 @@ def test_a_newer_tag_never_cancels_a_release_and_ci_cancels_only_itself(bake, ma
 def test_dependabot_waits_a_week_for_every_ecosystem(bake):
     config = load_yaml(bake(ci_provider="github") / ".github" / "dependabot.yml")
     ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
-    assert set(ecosystems) == {"github-actions", "pre-commit", "uv"}
+    assert set(ecosystems) == {"github-actions", "pre-commit"}
     assert all(update["cooldown"]["default-days"] >= 7 for update in ecosystems.values())
 
 
@@ -296,6 +307,7 @@ SHELL_GLUE = {
     'eval "$credentials"',
     'AWS_WEB_IDENTITY_TOKEN_FILE="$(mktemp)"',
     "export AWS_WEB_IDENTITY_TOKEN_FILE",
+    "apt-get update -qq && apt-get install -y -qq --no-install-recommends git",  # GitLab's slim image
     'printf \'%s\' "$AWS_WEB_IDENTITY_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"',
 }
 
@@ -409,3 +421,68 @@ def test_a_release_build_sees_the_tags_when_the_version_comes_from_one(bake, ver
     else:
         assert "fetch-depth" not in checkout["with"]
         assert "variables" not in gitlab["build"]
+
+
+# --- dependency and template updates ----------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
+def test_no_bot_needs_a_stored_codeartifact_token(bake, provider, manager_name):
+    project = bake(ci_provider=provider, package_manager=manager_name)
+    for path in project.rglob("*"):
+        if path.is_file() and path.suffix in (".yml", ".yaml", ".md"):
+            assert "CODEARTIFACT_TOKEN" not in path.read_text(encoding="utf-8"), path
+
+
+def test_dependabot_keeps_only_what_needs_no_codeartifact(bake):
+    dependabot = load_yaml(bake(ci_provider="github") / ".github" / "dependabot.yml")
+    assert [update["package-ecosystem"] for update in dependabot["updates"]] == ["github-actions", "pre-commit"]
+    assert "registries" not in dependabot
+
+
+@pytest.mark.parametrize("manager_name", ["uv", "poetry"])
+def test_the_dependency_update_splits_aws_access_from_the_right_to_push(bake, manager_name):
+    """The job that runs the project's code reads CodeArtifact with the read role and may not
+    write to the repository; the job that pushes and opens the pull request runs none of it."""
+    workflow = workflows(bake(ci_provider="github", package_manager=manager_name))["dependency-update.yml"]
+    table = MANAGERS[manager_name]
+    assert workflow["permissions"] == {}
+    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1 reads the key on as true
+    lock, pull_request = workflow["jobs"]["lock"], workflow["jobs"]["pull-request"]
+    assert lock["permissions"] == {"contents": "read", "id-token": "write"}
+    assert pull_request["permissions"] == {"contents": "write", "pull-requests": "write"}
+    credentials = next(s for s in lock["steps"] if s.get("uses", "").startswith("aws-actions/"))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_READ_ROLE_ARN }}"
+    update = next(s["run"] for s in lock["steps"] if s.get("id") == "update")
+    for command in (table["upgrade"], table["locked_sync"], f"{table['run']}pytest"):
+        assert f"\n{command}\n" in update, command
+    pushed = " ".join(s.get("run", "") + s.get("uses", "") for s in pull_request["steps"])
+    assert "aws-actions" not in pushed and table["sync"] not in pushed and "pytest" not in pushed
+    assert "gh pr create" in pushed and f'cp "$UPDATE/{table["lock_file"]}"' in pushed
+    assert pull_request["needs"] == "lock" and pull_request["if"] == "needs.lock.outputs.changed == 'true'"
+
+
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
+def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to_the_pushers(bake, manager_name):
+    config = load_yaml(bake(ci_provider="gitlab", package_manager=manager_name) / ".gitlab-ci.yml")
+    assert config[".develop"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE != "schedule"'}]
+    updates = {name: job for name, job in config.items() if isinstance(job, dict) and job.get("stage") == "update"}
+    expected = {"template-update"} | (
+        {"dependency-lock", "dependency-merge-request"} if manager_name != "pip" else set()
+    )
+    assert set(updates) == expected
+    for name, job in updates.items():
+        (rule,) = job["rules"]
+        assert rule["if"].startswith('$CI_PIPELINE_SOURCE == "schedule" && $UPDATE == '), name
+        pushes = job.get("extends") == ".push-merge-request"
+        assert pushes == (name != "dependency-lock"), name
+        assert ("UPDATE_PUSH_TOKEN" in str(job)) is False  # only the shared push setup names it
+    assert config[".push-merge-request"]["environment"] == {"name": "updates", "action": "prepare"}
+    assert "UPDATE_PUSH_TOKEN" in " ".join(config[".push-merge-request"]["before_script"])
+    if manager_name != "pip":
+        lock = updates["dependency-lock"]
+        assert lock["extends"] == ".codeartifact"  # its ID token, for the read role
+        assert MANAGERS[manager_name]["upgrade"] in lock["script"]
+        assert "merge_request.create" in " ".join(updates["dependency-merge-request"]["script"])
+    assert "cruft update -y" in updates["template-update"]["script"]
