@@ -1,0 +1,124 @@
+"""Slow: the scheduled dependency update, run as CI runs it. A project locks a dependency that
+the CodeArtifact of tests/support/codeartifact_host.py holds at 1.0.0; then 1.1.0 arrives, and
+the update job's own commands (read from the baked GitHub workflow or GitLab file, never
+retyped) move the lock to it, install it and run the project's tests. Nothing is pushed: the
+pull-request job's command and permissions are checked in tests/test_ci.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomllib
+import yaml
+
+from tests.conftest import MANAGERS, TEMPLATE_DIR
+from tests.support.clean_machine import CleanMachine, readme_pastes
+from tests.support.codeartifact_host import loopback_codeartifact_host
+from tests.test_first_day import SOURCE, paste
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+DEPENDENCY = "ledger-rates-fixture"  # a name that no upstream has
+
+
+@pytest.fixture
+def machine(tmp_path, tools) -> CleanMachine:
+    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
+        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
+
+
+def publish_wheel(folder: Path, name: str, version: str) -> None:
+    """A minimal valid wheel of ``name`` (PyPA's binary distribution format), put in the repository."""
+    module = name.replace("-", "_")
+    files = {
+        f"{module}/__init__.py": f'VERSION = "{version}"\n'.encode(),
+        f"{module}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(),
+        f"{module}-{version}.dist-info/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = (
+        "".join(
+            f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}\n"
+            for path, data in files.items()
+        )
+        + f"{module}-{version}.dist-info/RECORD,,\n"
+    )
+    with zipfile.ZipFile(folder / f"{module}-{version}-py3-none-any.whl", "w") as wheel:
+        for path, data in files.items():
+            wheel.writestr(path, data)
+        wheel.writestr(f"{module}-{version}.dist-info/RECORD", record)
+
+
+def locked_version(lock: Path, name: str) -> str:
+    packages = tomllib.loads(lock.read_text(encoding="utf-8"))["package"]
+    return next(package["version"] for package in packages if package["name"] == name)
+
+
+def github_update_script(project: Path) -> str:
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "dependency-update.yml").read_text(encoding="utf-8"))
+    return next(step["run"] for step in workflow["jobs"]["lock"]["steps"] if step.get("id") == "update")
+
+
+def gitlab_update_script(project: Path) -> str:
+    config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    return "\n".join(config["dependency-lock"]["script"])
+
+
+# What each case takes its commands from, how its developer adds the dependency, and its lock.
+CASES = {
+    "uv": ("github", github_update_script, f"uv add '{DEPENDENCY}>=1'", "uv.lock"),
+    "poetry": ("gitlab", gitlab_update_script, f"poetry add '{DEPENDENCY}>=1'", "poetry.lock"),
+}
+
+
+class UpdateJob:
+    manager = ""
+
+    def test_the_update_job_moves_the_lock_to_the_newer_version_and_runs_the_tests(self, machine):
+        provider, update_script, add, lock_file = CASES[self.manager]
+        packages = machine.codeartifact.repository.pypiserver.packages
+        publish_wheel(packages, DEPENDENCY, "1.0.0")
+        terminal = machine.terminal()
+        try:
+            *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), self.manager)
+            for text in tools:
+                paste(terminal, text)
+            options = f"--no-input project_name='Update Lib' package_manager={self.manager} ci_provider={provider}"
+            paste(terminal, bake.replace(SOURCE, f"{TEMPLATE_DIR} {options}") + " && cd update-lib")
+            project = machine.home / "update-lib"
+            tool = MANAGERS[self.manager]["tool"]
+            paste(terminal, f'eval "$({tool} env --tool {self.manager})" && {add}')
+            paste(
+                terminal,
+                "git init -q && git add . && git -c user.name=Dev -c user.email=dev@example.com commit -qm First",
+            )
+            assert locked_version(project / lock_file, DEPENDENCY) == "1.0.0"
+
+            publish_wheel(packages, DEPENDENCY, "1.1.0")
+            script = machine.home / "update-step.sh"  # as both runners run a step: a file, bash -eo pipefail
+            script.write_text(update_script(project), encoding="utf-8")
+            updated = paste(
+                terminal, f"GITHUB_OUTPUT=$HOME/github-output bash --noprofile --norc -eo pipefail {script}"
+            )
+        finally:
+            terminal.close()
+        assert locked_version(project / lock_file, DEPENDENCY) == "1.1.0"
+        assert (project / "update" / "summary.md").read_text(encoding="utf-8") == f"- {DEPENDENCY}: 1.0.0 → 1.1.0\n"
+        assert (project / "update" / lock_file).read_bytes() == (project / lock_file).read_bytes()
+        assert " passed" in updated.output  # the project's tests ran on the new lock
+        if provider == "github":
+            assert (machine.home / "github-output").read_text(encoding="utf-8") == "changed=true\n"
+        assert machine.codeartifact.proxy.refused == []
+
+
+class TestUvUpdateOnGitHub(UpdateJob):
+    manager = "uv"
+
+
+class TestPoetryUpdateOnGitLab(UpdateJob):
+    manager = "poetry"
