@@ -15,7 +15,7 @@ tests/conftest.py loads when MUTATED_CODE is set, shares the first run's bakes w
 mutant. The last line printed is ``mutation score: K/N killed``.
 
     python -m pip install -r mutation/requirements.txt -r tests/requirements.txt
-    python mutation/run.py            # 17 to 19 minutes on 2 cores
+    python mutation/run.py            # about an hour on 2 cores
     python mutation/run.py --keep     # keep the work folder, to look at survivors with mutmut show
 """
 

@@ -22,6 +22,7 @@ DEFAULT_TREE = {
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/release.yml",
+    ".github/workflows/dependency-update.yml",
     ".github/workflows/template-update.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
