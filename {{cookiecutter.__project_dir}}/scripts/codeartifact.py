@@ -1497,9 +1497,9 @@ def build_environment(settings: Settings, endpoint: str, token: str) -> dict[str
     return environ
 
 
-def build(
-    settings: Settings, project: Project, out: Path, environ: dict[str, str], token: str
-) -> list[Path]:
+def build(settings: Settings, project: Project, out: Path, endpoint: str, token: str) -> list[Path]:
+    """Build the sdist and wheel into ``out`` with the project's own tool (build_environment)."""
+    environ = build_environment(settings, endpoint, token)
     command = BUILD_COMMANDS.get(settings.package_manager, BUILD_COMMANDS["pip"])(out)
     if command[0] == "uv":
         command[0] = uv_binary(environ)
@@ -1700,8 +1700,7 @@ def command_publish(args: argparse.Namespace, settings: Settings, client: Any) -
         if args.dist:
             files = distributions_in(Path(args.dist), project)
         else:
-            environ = build_environment(settings, endpoint, token)
-            files = build(settings, project, Path(out), environ, token)
+            files = build(settings, project, Path(out), endpoint, token)
         package = package_of(files[0])
         check_releasable(package, project, args.dev)
         check = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
@@ -1773,8 +1772,7 @@ def command_verify(args: argparse.Namespace, settings: Settings, client: Any) ->
         package = Package(project.name, project.version)
     else:  # the version of this commit is what its build makes
         with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
-            environ = build_environment(settings, endpoint, token)
-            package = package_of(build(settings, project, Path(out), environ, token)[0])
+            package = package_of(build(settings, project, Path(out), endpoint, token)[0])
     requirement = f"{package.normalized_name}=={package.version}"
     with tempfile.TemporaryDirectory(prefix="codeartifact-verify-") as where:
         venv = Path(where) / "venv"
