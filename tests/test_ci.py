@@ -455,8 +455,8 @@ def test_the_dependency_update_splits_aws_access_from_the_right_to_push(bake, ma
     credentials = next(s for s in lock["steps"] if s.get("uses", "").startswith("aws-actions/"))
     assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_READ_ROLE_ARN }}"
     update = next(s["run"] for s in lock["steps"] if s.get("id") == "update")
-    for command in (table["upgrade"], table["locked_sync"], f"{table['run']}pytest"):
-        assert f"\n{command}\n" in update, command
+    for command in (table["upgrade"], *table["locked_sync"].split(" && "), f"{table['run']}pytest"):
+        assert f"\n{command}\n" in update, command  # a line each: -e stops at any of them
     pushed = " ".join(s.get("run", "") + s.get("uses", "") for s in pull_request["steps"])
     assert "aws-actions" not in pushed and table["sync"] not in pushed and "pytest" not in pushed
     assert "gh pr create" in pushed and f'cp "$UPDATE/{table["lock_file"]}"' in pushed
@@ -466,7 +466,10 @@ def test_the_dependency_update_splits_aws_access_from_the_right_to_push(bake, ma
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to_the_pushers(bake, manager_name):
     config = load_yaml(bake(ci_provider="gitlab", package_manager=manager_name) / ".gitlab-ci.yml")
-    assert config[".develop"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE != "schedule"'}]
+    assert config[".develop"]["rules"] == [  # branch and tag pipelines only, as without rules
+        {"if": '$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "merge_request_event"', "when": "never"},
+        {"when": "on_success"},
+    ]
     updates = {name: job for name, job in config.items() if isinstance(job, dict) and job.get("stage") == "update"}
     expected = {"template-update"} | (
         {"dependency-lock", "dependency-merge-request"} if manager_name != "pip" else set()
@@ -484,5 +487,6 @@ def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to
         lock = updates["dependency-lock"]
         assert lock["extends"] == ".codeartifact"  # its ID token, for the read role
         assert MANAGERS[manager_name]["upgrade"] in lock["script"]
-        assert "merge_request.create" in " ".join(updates["dependency-merge-request"]["script"])
+        pushed = " ".join(updates["dependency-merge-request"]["script"])
+        assert "merge_request.create" in pushed and 'merge_request.description="$(cat' not in pushed  # no line breaks
     assert "cruft update -y" in updates["template-update"]["script"]
