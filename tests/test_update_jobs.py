@@ -48,10 +48,10 @@ def publish_wheel(folder: Path, name: str, version: str) -> None:
         )
         + f"{module}-{version}.dist-info/RECORD,,\n"
     )
+    files[f"{module}-{version}.dist-info/RECORD"] = record.encode()
     with zipfile.ZipFile(folder / f"{module}-{version}-py3-none-any.whl", "w") as wheel:
-        for path, data in files.items():
-            wheel.writestr(path, data)
-        wheel.writestr(f"{module}-{version}.dist-info/RECORD", record)
+        for path, data in files.items():  # the same bytes on every run: Poetry's shared cache is keyed by URL
+            wheel.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data)
 
 
 def locked_version(lock: Path, name: str) -> str:
