@@ -75,22 +75,28 @@ class TestUvFirstDay(FirstDay):
     manager = "uv"
 
 
+def to_installed_back(terminal: Terminal, manager: str, given: dict[str, str]) -> tuple[Paste, Paste]:
+    """README.rst's pastes for ``manager``, the bake answering ``given`` at its questions, then
+    each block the bake prints and the command ``publish`` prints: (the publish, the verify)."""
+    *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), manager)
+    for text in tools:
+        paste(terminal, text)
+    answers = cookiecutter_answers(DEFAULTS, {**given, "package_manager": manager})
+    baked = paste(terminal, bake.replace(SOURCE, str(TEMPLATE_DIR)), answers=answers)
+    setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
+    paste(terminal, setup)
+    published = paste(terminal, publish)
+    install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
+    return published, paste(terminal, install_back)
+
+
 def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str) -> None:
     terminal = machine.terminal()
     try:
-        *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), manager)
-        for text in tools:
-            paste(terminal, text)
-        answers = cookiecutter_answers(DEFAULTS, {**PROJECT, "package_manager": manager})
-        baked = paste(terminal, bake.replace(SOURCE, str(TEMPLATE_DIR)), answers=answers)
-        setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
-        assert "git config --global user.name 'Zo\u00eb O'\"'\"'Brien'" in publish  # no identity yet
-        paste(terminal, setup)
-        published = paste(terminal, publish)
-        install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
-        verified = paste(terminal, install_back)
+        published, verified = to_installed_back(terminal, manager, PROJECT)
     finally:
         terminal.close()
+    assert "git config --global user.name 'Zo\u00eb O'\"'\"'Brien'" in published.text  # no identity yet
     assert "verified: zoe-s-ledger-tools==0.1.0 installs from my-repo into a new environment" in verified.output
     assert len(terminal.pastes) == PASTES[manager]
     codeartifact = machine.codeartifact

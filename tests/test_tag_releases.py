@@ -8,16 +8,14 @@ pytest-xdist runs them side by side.
 
 from __future__ import annotations
 
-import re
 import secrets
 
 import pytest
 import yaml
 
-from tests.conftest import DEFAULTS, TEMPLATE_DIR
-from tests.support.clean_machine import CleanMachine, Terminal, cookiecutter_answers, printed_pastes, readme_pastes
+from tests.support.clean_machine import CleanMachine, Terminal
 from tests.support.codeartifact_host import loopback_codeartifact_host
-from tests.test_first_day import AUTHOR, SOURCE, paste
+from tests.test_first_day import AUTHOR, paste, to_installed_back
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -52,26 +50,16 @@ class TagRelease:
     def test_a_tag_is_published_and_an_untagged_commit_is_refused(self, machine):
         terminal = machine.terminal()
         try:
-            *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), self.manager)
-            for text in tools:
-                paste(terminal, text)
-            given = {"project_name": "Tag Lib", **AUTHOR, "package_manager": self.manager, "version": "0.3.0",
-                     "version_from": "tag"}  # fmt: skip
-            answers = cookiecutter_answers(DEFAULTS, given)
-            baked = paste(terminal, bake.replace(SOURCE, str(TEMPLATE_DIR)), answers=answers)
-            setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
-            assert "git tag v0.3.0" in publish
-            paste(terminal, setup)
-            published = paste(terminal, publish)
-            install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
-            verified = paste(terminal, install_back)
+            given = {"project_name": "Tag Lib", **AUTHOR, "version": "0.3.0", "version_from": "tag"}
+            published, verified = to_installed_back(terminal, self.manager, given)
+            assert "git tag v0.3.0" in published.text
 
             workflow = (machine.home / "tag-lib" / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
             build, check_tag = release_steps(workflow)
             paste(terminal, build)
             matched = paste(terminal, f"export GITHUB_REF_NAME=v0.3.0 && {check_tag}")
             wrong_tag = refusal(terminal, f"export GITHUB_REF_NAME=v0.4.0 && {check_tag}")
-            tool = install_back.removesuffix(" verify")
+            tool = verified.text.removesuffix(" verify")
             untagged = refusal(terminal, f"git commit -q --allow-empty -m 'Next' && {tool} publish")
         finally:
             terminal.close()
