@@ -7,16 +7,19 @@ import functools
 import io
 import json
 import os
+import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import CodeType, ModuleType
 
 import pytest
 
 from tests.support.bakes import BAKE_STORE, KEEP_BAKE
+from tests.support.clean_machine import CleanMachine
+from tests.support.codeartifact_host import loopback_codeartifact_host
 from tests.support.tools import ProjectTools
 
 # mutation/run.py runs the fast layer on a copy of the template, against mutated copies of its
@@ -132,6 +135,14 @@ def latin1_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(builtins, "open", locale_open)
     monkeypatch.setattr(io, "open", locale_open)
     monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: locale_open(fd, *args, **kwargs))
+
+
+@pytest.fixture
+def machine(tmp_path: Path, tools: ProjectTools) -> Iterator[CleanMachine]:
+    """A fresh account (tests/support/clean_machine.py) before a CodeArtifact that answers like
+    the real one (tests/support/codeartifact_host.py), for the slow tests that paste commands."""
+    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
+        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ package is published and installed back into a new environment, and counts the p
 from __future__ import annotations
 
 import re
-import secrets
 import subprocess
 
 import pytest
@@ -28,7 +27,6 @@ from tests.support.clean_machine import (
     printed_pastes,
     readme_pastes,
 )
-from tests.support.codeartifact_host import loopback_codeartifact_host
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -37,12 +35,6 @@ PASTES = {"uv": 5, "poetry": 5, "pip": 4}  # what README.rst promises
 AUTHOR = {"author_name": "Zoë O'Brien", "author_email": "zoe.obrien@example.com"}
 PROJECT = {"project_name": 'Zoë\'s "Ledger" Tools', **AUTHOR}
 FILES = ["zoe_s_ledger_tools-0.1.0-py3-none-any.whl", "zoe_s_ledger_tools-0.1.0.tar.gz"]
-
-
-@pytest.fixture
-def machine(tmp_path, tools) -> CleanMachine:
-    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
-        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
 
 
 def paste(terminal: Terminal, text: str, **kwargs) -> Paste:

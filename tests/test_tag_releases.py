@@ -8,24 +8,15 @@ pytest-xdist runs them side by side.
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 import yaml
 
-from tests.support.clean_machine import CleanMachine, Terminal
-from tests.support.codeartifact_host import loopback_codeartifact_host
+from tests.support.clean_machine import Terminal
 from tests.test_first_day import AUTHOR, paste, to_installed_back
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 FILES = ["tag_lib-0.3.0-py3-none-any.whl", "tag_lib-0.3.0.tar.gz"]
-
-
-@pytest.fixture
-def machine(tmp_path, tools) -> CleanMachine:
-    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
-        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
 
 
 def release_steps(workflow: str) -> tuple[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 import zipfile
 from pathlib import Path
 
@@ -18,19 +17,12 @@ import tomllib
 import yaml
 
 from tests.conftest import MANAGERS, TEMPLATE_DIR
-from tests.support.clean_machine import CleanMachine, readme_pastes
-from tests.support.codeartifact_host import loopback_codeartifact_host
+from tests.support.clean_machine import readme_pastes
 from tests.test_first_day import SOURCE, paste
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 DEPENDENCY = "ledger-rates-fixture"  # a name that no upstream has
-
-
-@pytest.fixture
-def machine(tmp_path, tools) -> CleanMachine:
-    with loopback_codeartifact_host(tmp_path / "codeartifact", "ca-" + secrets.token_urlsafe(24)) as codeartifact:
-        yield CleanMachine(tmp_path / "machine", codeartifact, tools.cache)
 
 
 def publish_wheel(folder: Path, name: str, version: str) -> None:
