@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-VERSION = "2.0.0"  # the template's CHANGELOG.md says what changed in each version
+VERSION = "2.0.0"
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = "keyrings.codeartifact"  # https://pypi.org/project/keyrings.codeartifact/
 EXIT_CODES = {  # README.md's table and --help list them
@@ -364,7 +364,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
         said = f"{package['package']} {built} in {where['repository']}"
         names = ", ".join(file.name for file in missing or files)
         if not missing or args.dry_run:
-            return print(f"dry run: would upload {names}" if missing else f"already in: {said}")
+            return print(f"dry run: would upload {names}" if missing else f"already published: {said}")
         for file in missing:
             try:
                 upload(endpoint, file, token)
