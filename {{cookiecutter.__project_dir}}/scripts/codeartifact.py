@@ -147,22 +147,16 @@ def project() -> tuple[str, str | None]:
 
 
 def distributions(folder: Path, name: str, version: str | None) -> tuple[list[Path], str]:
-    """The one wheel and one sdist of the project in ``folder``, and their version."""
-    from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+    """The one wheel and the one sdist of the project in ``folder``, and their version."""
+    from packaging.utils import canonicalize_name, parse_wheel_filename
 
-    ours = []
-    for path in [*sorted(folder.glob("*.whl")), *sorted(folder.glob("*.tar.gz"))]:
-        parse = parse_wheel_filename if path.suffix == ".whl" else parse_sdist_filename
-        try:
-            found, built = parse(path.name)[:2]
-        except ValueError:
-            continue
-        if found == canonicalize_name(name) and version in (None, str(built)):
-            ours.append((path, str(built)))
-    if sorted(path.suffix for path, _ in ours) != [".gz", ".whl"] or ours[0][1] != ours[1][1]:
+    stem = canonicalize_name(name).replace("-", "_")  # as in their file names (PEP 427, PEP 625)
+    wheels = sorted(folder.glob(f"{stem}-{version or '*'}-*.whl"))
+    built = str(parse_wheel_filename(wheels[0].name)[1]) if len(wheels) == 1 else ""
+    if not built or not (folder / f"{stem}-{built}.tar.gz").is_file():
         held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
         raise Fault(f"{folder} must hold one wheel and one sdist of {name}; it holds: {held}")
-    return [path for path, _ in ours], ours[0][1]
+    return [wheels[0], folder / f"{stem}-{built}.tar.gz"], built
 
 
 def check_releasable(version: str, static: bool, dev: bool) -> None:
@@ -268,11 +262,8 @@ def login_pip(endpoint: str, args: argparse.Namespace) -> str:
     """This virtual environment's pip imports the keyring, set with pip's own commands in its
     own pip.conf (https://pip.pypa.io/en/stable/topics/authentication/#keyring-support)."""
     pip = [sys.executable, "-m", "pip"]
-    if sys.prefix == sys.base_prefix or run([*pip, "--version"]).returncode != 0:
-        raise Fault(
-            f"{sys.executable} is not the Python of a virtual environment with pip: run "
-            ". .venv/bin/activate && python scripts/codeartifact.py login --tool pip"
-        )
+    if sys.prefix == sys.base_prefix:  # pip's settings go to the environment it installs into
+        raise Fault(f"{sys.executable} is no virtual environment's: . .venv/bin/activate first")
     for line in run([*pip, "config", "list"]).stdout.splitlines():  # pip merges every index
         key, _, value = line.partition("=")
         if key.endswith(("extra-index-url", "find-links")) and not args.allow_extra_index:
@@ -290,11 +281,8 @@ def login_pip(endpoint: str, args: argparse.Namespace) -> str:
 def login_poetry(endpoint: str, args: argparse.Namespace) -> str:
     """The backend in Poetry's own environment, where Poetry looks for a keyring, with Poetry's
     command for plugins (https://python-poetry.org/docs/plugins/#using-plugins)."""
-    poetry = shutil.which("poetry")
-    if not poetry:
-        raise Fault("Poetry is not installed: see https://python-poetry.org/docs/#installation")
-    if run([poetry, "self", "show", BACKEND]).returncode != 0:
-        checked([poetry, "self", "add", BACKEND])
+    if run(["poetry", "self", "show", BACKEND]).returncode != 0:
+        checked(["poetry", "self", "add", BACKEND])
     return f"{BACKEND} is in Poetry's environment"
 
 
@@ -312,10 +300,9 @@ def keyring_settings() -> str:
 
 def command_login(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
     _, endpoint = connect(client, where)  # the credentials work, and may read the repository
-    login = {"uv": login_uv, "pip": login_pip, "poetry": login_poetry}[args.tool]
-    print(f"{login(endpoint, args)}\n{keyring_settings()}")
-    print(f"logged {args.tool} in to {where['repository']} through the keyring: it fetches a fresh "
-        "token on every use, and none is stored")  # fmt: skip
+    done = {"uv": login_uv, "pip": login_pip, "poetry": login_poetry}[args.tool](endpoint, args)
+    print(f"{done}\n{keyring_settings()}\nlogged {args.tool} in to {where['repository']} through "
+          "the keyring: it fetches a fresh token on every use, and none is stored")  # fmt: skip
 
 
 def upload(endpoint: str, file: Path, token: str) -> None:
@@ -349,9 +336,9 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
             build(where, Path(out), endpoint, token)
         files, built = distributions(Path(args.dist or out), name, version)
         check_releasable(built, version is not None, args.dev)
-        package = {"domain": where["domain"], "domainOwner": where["domain-owner"], "format": "pypi",
-                   "repository": where["repository"], "package": canonicalize_name(name),
-                   "packageVersion": built}  # fmt: skip
+        package = {"domain": where["domain"], "domainOwner": where["domain-owner"],
+                   "repository": where["repository"], "format": "pypi",
+                   "package": canonicalize_name(name), "packageVersion": built}  # fmt: skip
         there, ours = stored(client, package), {f: hashlib.sha256(f.read_bytes()) for f in files}
         for file, digest in ((file, digest.hexdigest()) for file, digest in ours.items()):
             if there.get(file.name, digest).lower() != digest:
@@ -364,7 +351,9 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
         said = f"{package['package']} {built} in {where['repository']}"
         names = ", ".join(file.name for file in missing or files)
         if not missing or args.dry_run:
-            return print(f"dry run: would upload {names}" if missing else f"already published: {said}")
+            return print(
+                f"dry run: would upload {names}" if missing else f"already published: {said}"
+            )
         for file in missing:
             try:
                 upload(endpoint, file, token)
