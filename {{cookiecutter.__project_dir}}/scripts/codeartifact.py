@@ -41,20 +41,20 @@ EXIT_CODES = {  # README.md's table and --help list them
 }
 HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role"
 # botocore's faults by exception class, or by the error code of a ClientError: "EXIT NAMES: line"
-AWS_FAULTS = f"""
+AWS_FAULTS = """
 3 SSOTokenLoadError: this AWS SSO profile never signed in on this machine: run `aws sso login`
-3 UnauthorizedSSOTokenError TokenRetrievalError: the AWS SSO session has expired ({{error}}): \
+3 UnauthorizedSSOTokenError TokenRetrievalError: the AWS SSO session has expired ({error}): \
 run `aws sso login`
-3 ProfileNotFound: {{error}}: check AWS_PROFILE and ~/.aws/config
+3 ProfileNotFound: {error}: check AWS_PROFILE and ~/.aws/config
 3 NoCredentialsError PartialCredentialsError CredentialRetrievalError InvalidConfigError SSOError \
 ExpiredTokenException InvalidClientTokenId UnrecognizedClientException: no usable AWS \
-credentials ({{error}}): {HINT}
-4 AccessDeniedException: access denied: you may not call {{action}} ({{message}})
-8 ResourceNotFoundException: not found: {{message}}; check [tool.codeartifact] in pyproject.toml
+credentials ({error}): {hint}
+4 AccessDeniedException: access denied: you may not call {action} ({message})
+8 ResourceNotFoundException: not found: {message}; check [tool.codeartifact] in pyproject.toml
 6 ThrottlingException InternalServerException ServiceUnavailableException: CodeArtifact answered \
-{{code}} to {{call}} {{tries}} times: try again later
-7 ConnectTimeoutError ReadTimeoutError: CodeArtifact did not answer in time ({{error}})
-7 ConnectionError HTTPClientError: cannot reach CodeArtifact ({{error}}): check the network, a proxy
+{code} to {call} {tries} times: try again later
+7 ConnectTimeoutError ReadTimeoutError: CodeArtifact did not answer in time ({error})
+7 ConnectionError HTTPClientError: cannot reach CodeArtifact ({error}): check the network, a proxy
 """
 
 
@@ -73,12 +73,13 @@ def aws_fault(error: Exception) -> Fault | None:
     code, message = answer.get("Code", ""), answer.get("Message")
     also = " and sts:GetServiceBearerToken" if call == "GetAuthorizationToken" else ""
     facts = {"error": error, "code": code, "call": call, "action": f"codeartifact:{call}{also}",
-             "tries": response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1}  # fmt: skip
+             "tries": response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1,
+             "message": message, "hint": HINT}  # fmt: skip
     names = {code, *(kind.__name__ for kind in type(error).__mro__)}
     for row in AWS_FAULTS.strip().splitlines():
         exit_code, *kinds = row.split(":", 1)[0].split()
         if names & set(kinds):
-            return Fault(row.split(": ", 1)[1].format(message=message, **facts), int(exit_code))
+            return Fault(row.split(": ", 1)[1].format(**facts), int(exit_code))
     if code.isdigit():  # no AWS error type: the answer came from something in between
         return Fault(f"a proxy between you and CodeArtifact answered HTTP {code} {message}", 7)
     return Fault(f"CodeArtifact refused {call}: {code}: {message}") if code else None
