@@ -21,7 +21,6 @@ PROVIDERS = DEFAULTS["ci_provider"]
 CI_FILES = {
     "github": {
         ".github/workflows/ci.yml",
-        ".github/workflows/dependency-update.yml",  # not for pip, which locks nothing
         ".github/workflows/release.yml",
         ".github/workflows/template-update.yml",
         ".github/dependabot.yml",
@@ -32,7 +31,6 @@ CI_FILES = {
 }
 SCHEMAS = {
     ".github/workflows/ci.yml": "vendor.github-workflows",
-    ".github/workflows/dependency-update.yml": "vendor.github-workflows",
     ".github/workflows/release.yml": "vendor.github-workflows",
     ".github/workflows/template-update.yml": "vendor.github-workflows",
     ".github/dependabot.yml": "vendor.dependabot",
@@ -59,7 +57,6 @@ READ_ACTIONS = {
 PUBLISH_ACTIONS = {
     "codeartifact:PublishPackageVersion",
     "codeartifact:ListPackageVersionAssets",
-    "codeartifact:ListPackageVersions",
 }
 
 
@@ -103,8 +100,8 @@ def infra_project(bake, provider) -> Path:
 
 
 def ci_files(provider: str, manager: str) -> set[str]:
-    """The CI files of a bake; a pip project locks nothing, so it has no dependency update."""
-    return {name for name in CI_FILES[provider] if not (manager == "pip" and "dependency-update" in name)}
+    """The CI files of a bake: the same for every package manager."""
+    return CI_FILES[provider]
 
 
 def test_only_the_chosen_provider_leaves_files(project, provider, manager):
@@ -123,9 +120,6 @@ SCHEMA_CHECKED = [(provider, name) for provider in PROVIDERS for name in sorted(
 def test_ci_files_pass_their_vendored_schemas(bake, manager_name, provider_name, name):
     """CodeBuild has no published buildspec schema: its files are checked as data below."""
     project = bake(ci_provider=provider_name, package_manager=manager_name)
-    if name.endswith("dependency-update.yml") and manager_name == "pip":
-        assert not (project / name).exists()  # a pip project locks nothing to update
-        return
     proc = subprocess.run(
         [Path(sys.executable).with_name("check-jsonschema"), "--builtin-schema", SCHEMAS[name], project / name],
         capture_output=True, text=True,
@@ -174,7 +168,7 @@ def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passe
         table["build"],
         f"{table['twine']} check --strict dist/*",
         f'{table["tool"]} check-tag "${{CODEBUILD_WEBHOOK_TRIGGER#tag/}}" --dist dist',
-        f"{table['release_tool']} publish --dist dist --no-origin-control",
+        f"{table['release_tool']} publish --dist dist",
     ]
 
 
@@ -185,8 +179,7 @@ def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passe
 def test_workflows_grant_least_permissions(bake, manager_name):
     """Only OIDC tokens are written, but for the template update, which pushes a branch and
     opens a pull request."""
-    allowed = {("template-update.yml", "update"): {"contents", "pull-requests"},
-               ("dependency-update.yml", "pull-request"): {"contents", "pull-requests"}}  # fmt: skip
+    allowed = {("template-update.yml", "update"): {"contents", "pull-requests"}}
     for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():
@@ -238,7 +231,7 @@ def test_the_release_publishes_from_a_protected_environment_by_oidc(bake, manage
     assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_PUBLISH_ROLE_ARN }}"
     table = MANAGERS[manager_name]
     runs = [step["run"] for step in publish["steps"] if "run" in step]
-    expected = [f"{table['release_tool']} publish --dist dist --no-origin-control"]
+    expected = [f"{table['release_tool']} publish --dist dist"]
     if table["release_setup"]:  # only the release tool's locked dependencies, nothing of the project
         expected.insert(0, table["release_setup"])
     assert runs == expected
@@ -255,10 +248,12 @@ def test_a_newer_tag_never_cancels_a_release_and_ci_cancels_only_itself(bake, ma
     assert found["ci.yml"]["concurrency"] == {"group": "ci-${{ github.ref }}", "cancel-in-progress": True}
 
 
-def test_dependabot_waits_a_week_for_every_ecosystem(bake):
-    config = load_yaml(bake(ci_provider="github") / ".github" / "dependabot.yml")
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
+def test_dependabot_waits_a_week_for_every_ecosystem(bake, manager_name):
+    config = load_yaml(bake(ci_provider="github", package_manager=manager_name) / ".github" / "dependabot.yml")
     ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
-    assert set(ecosystems) == {"github-actions", "pre-commit"}
+    python = "uv" if manager_name == "uv" else "pip"  # Dependabot's pip ecosystem updates poetry.lock
+    assert set(ecosystems) == {python, "github-actions", "pre-commit"}
     assert all(update["cooldown"]["default-days"] >= 7 for update in ecosystems.values())
 
 
@@ -366,7 +361,7 @@ def test_ci_commands_refer_to_the_project(project, provider):
         check_command(line, project, manager, dev_tools(project), parser)
     tool = MANAGERS[manager]["tool"]
     assert f'credentials="$({tool} env --tool {manager})"' in lines
-    assert f"{MANAGERS[manager]['release_tool']} publish --dist dist --no-origin-control" in lines
+    assert f"{MANAGERS[manager]['release_tool']} publish --dist dist" in lines
     tools = (tool, MANAGERS[manager]["release_tool"])
     assert any(line.startswith(f"{name} check-tag ") for line in lines for name in tools)
 
@@ -435,32 +430,60 @@ def test_no_bot_needs_a_stored_codeartifact_token(bake, provider, manager_name):
             assert "CODEARTIFACT_TOKEN" not in path.read_text(encoding="utf-8"), path
 
 
-def test_dependabot_keeps_only_what_needs_no_codeartifact(bake):
-    dependabot = load_yaml(bake(ci_provider="github") / ".github" / "dependabot.yml")
-    assert [update["package-ecosystem"] for update in dependabot["updates"]] == ["github-actions", "pre-commit"]
-    assert "registries" not in dependabot
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
+def test_dependabot_reads_codeartifact_by_oidc_with_the_role_the_stack_makes(bake, manager_name):
+    """GitHub's "Configuring access to private registries for Dependabot" (AWS CodeArtifact): a
+    python-index registry with the role's account and name, and no secret. Dependabot's uv
+    updater matches the registry to pyproject.toml's index ignoring a user in the URL, and Poetry
+    must find its source under the registry's URL."""
+    project = bake(ci_provider="github", package_manager=manager_name)
+    dependabot = load_yaml(project / ".github" / "dependabot.yml")
+    settings = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["codeartifact"]
+    endpoint = "https://my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/my-repo/"
+    infra_parameters = infra(project)["Parameters"]
+    assert dependabot["registries"] == {
+        "codeartifact": {
+            "type": "python-index",
+            "url": endpoint + "simple/",
+            "replaces-base": True,
+            "aws-region": settings["region"],
+            "account-id": settings["domain-owner"],
+            "role-name": infra_parameters["DependabotRoleName"]["Default"],
+            "domain": settings["domain"],
+            "domain-owner": settings["domain-owner"],
+        }
+    }
+    (python,) = [update for update in dependabot["updates"] if update["package-ecosystem"] in ("uv", "pip")]
+    assert python["registries"] == ["codeartifact"]
+    tool = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    index = tool["uv"]["index"][0]["url"] if manager_name == "uv" else tool.get("poetry", {}).get("source", [{}])[0]
+    if manager_name != "pip":
+        assert (index if manager_name == "uv" else index["url"]).replace("aws@", "") == endpoint + "simple/"
 
 
-@pytest.mark.parametrize("manager_name", ["uv", "poetry"])
-def test_the_dependency_update_splits_aws_access_from_the_right_to_push(bake, manager_name):
-    """The job that runs the project's code reads CodeArtifact with the read role and may not
-    write to the repository; the job that pushes and opens the pull request runs none of it."""
-    workflow = workflows(bake(ci_provider="github", package_manager=manager_name))["dependency-update.yml"]
-    table = MANAGERS[manager_name]
-    assert workflow["permissions"] == {}
-    assert set(workflow[True]) == {"schedule", "workflow_dispatch"}  # YAML 1.1 reads the key on as true
-    lock, pull_request = workflow["jobs"]["lock"], workflow["jobs"]["pull-request"]
-    assert lock["permissions"] == {"contents": "read", "id-token": "write"}
-    assert pull_request["permissions"] == {"contents": "write", "pull-requests": "write"}
-    credentials = next(s for s in lock["steps"] if s.get("uses", "").startswith("aws-actions/"))
-    assert credentials["with"]["role-to-assume"] == "${{ vars.CODEARTIFACT_READ_ROLE_ARN }}"
-    update = next(s["run"] for s in lock["steps"] if s.get("id") == "update")
-    for command in (table["upgrade"], *table["locked_sync"].split(" && "), f"{table['run']}pytest"):
-        assert f"\n{command}\n" in update, command  # a line each: -e stops at any of them
-    pushed = " ".join(s.get("run", "") + s.get("uses", "") for s in pull_request["steps"])
-    assert "aws-actions" not in pushed and table["sync"] not in pushed and "pytest" not in pushed
-    assert "gh pr create" in pushed and f'cp "$UPDATE/{table["lock_file"]}"' in pushed
-    assert pull_request["needs"] == "lock" and pull_request["if"] == "needs.lock.outputs.changed == 'true'"
+def test_dependabots_role_may_only_read_and_trusts_only_this_repositorys_tokens(bake):
+    resources = infra(bake(ci_provider="github"))["Resources"]
+    role = resources["DependabotRole"]["Properties"]
+    assert role["RoleName"] == {"Ref": "DependabotRoleName"}
+    assert role["ManagedPolicyArns"] == [{"Ref": "ReadPolicy"}]
+    (trust,) = statements(role["AssumeRolePolicyDocument"])
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert trust["Principal"]["Federated"]["Fn::Sub"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    assert trust["Condition"] == {
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"token.actions.githubusercontent.com:sub": {"Fn::Sub": "repo:${GitHubRepository}:*"}},
+    }
+    for provider in ("gitlab", "codebuild", "none"):
+        assert "DependabotRole" not in infra(bake(ci_provider=provider))["Resources"]
+
+
+def test_a_long_package_name_still_makes_a_valid_role_name(bake):
+    """IAM role names: at most 64 of [\\w+=,.@-] (the IAM API reference, CreateRole)."""
+    name = "a-" + "very-long-name-" * 6 + "x"
+    project = bake(ci_provider="github", project_name=name)
+    role = infra(project)["Parameters"]["DependabotRoleName"]["Default"]
+    assert re.fullmatch(r"[\w+=,.@-]{1,64}", role) and role.endswith("-dependabot")
+    assert load_yaml(project / ".github" / "dependabot.yml")["registries"]["codeartifact"]["role-name"] == role
 
 
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)

@@ -43,7 +43,7 @@ Created ledger-tools. Next steps, one command each:
   # set the project up with AWS credentials at hand (it writes uv.lock, which the commit takes)
   INSTALL_UV \\
     && cd ledger-tools \\
-    && uv run scripts/codeartifact.py login --tool uv --keyring \\
+    && uv run scripts/codeartifact.py login --tool uv \\
     && uv sync \\
     && uv run pytest
 
@@ -121,8 +121,7 @@ def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_f
         "    && python3 -m venv .venv \\",
         "    && . .venv/bin/activate \\",
         "    && python -m pip install --upgrade pip \\",
-        "    && python -m pip install --index-url https://pypi.org/simple --require-hashes "
-        "-r scripts/requirements.txt \\",
+        "    && python -m pip install --require-hashes -r scripts/requirements.txt \\",
         "    && python scripts/codeartifact.py login --tool pip \\",
     ]
     assert "not found on PATH" not in "\n".join(lines)

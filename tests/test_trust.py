@@ -174,7 +174,7 @@ def test_the_gitlab_release_job_runs_only_for_protected_v_tags_with_only_the_rel
     ]
     assert release["script"] == [
         f'{table["release_tool"]} check-tag "$CI_COMMIT_TAG" --dist dist',
-        f"{table['release_tool']} publish --dist dist --no-origin-control",
+        f"{table['release_tool']} publish --dist dist",
     ]
     assert config[".develop"]["interruptible"] is True
     assert "/tmp/" not in (bake(ci_provider="gitlab", package_manager=manager) / ".gitlab-ci.yml").read_text()
