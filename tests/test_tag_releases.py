@@ -58,10 +58,10 @@ class TagRelease:
         assert machine.codeartifact.uploaded() == FILES  # and nothing of the untagged commit
         assert "the tag v0.3.0 matches the version 0.3.0 of the build in dist" in matched.output
         assert wrong_tag == "error: the tag v0.4.0 does not match the version 0.3.0 of the build in dist: build " \
-            "from the commit the tag names, with the tags fetched (a full clone)"  # fmt: skip
+            "the commit the tag names, with the tags fetched (a full clone)"  # fmt: skip
         assert untagged == (
             "error: 0.3.1.dev1 is a development version, built from a commit with no tag v<version>: tag the "
-            "commit (git tag v0.3.1, then push the tag), or pass --dev to publish it; nothing was uploaded"
+            "commit (git tag v0.3.1, then push the tag), or pass --dev"
         )
         assert machine.codeartifact.proxy.refused == []
 

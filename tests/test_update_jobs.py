@@ -1,8 +1,9 @@
-"""Slow: the scheduled dependency update, run as CI runs it. A project locks a dependency that
-the CodeArtifact of tests/support/codeartifact_host.py holds at 1.0.0; then 1.1.0 arrives, and
-the update job's own commands (read from the baked GitHub workflow or GitLab file, never
-retyped) move the lock to it, install it and run the project's tests. Nothing is pushed: the
-pull-request job's command and permissions are checked in tests/test_ci.py.
+"""Slow: GitLab's scheduled dependency update, run as its runner runs it. A project locks a
+dependency that the CodeArtifact of tests/support/codeartifact_host.py holds at 1.0.0; then 1.1.0
+arrives, and the update job's own commands (read from the baked .gitlab-ci.yml, never retyped)
+move the lock to it, install it and run the project's tests. Nothing is pushed: the merge-request
+job's command and rules are checked in tests/test_ci.py. GitHub projects leave this to Dependabot,
+whose configuration tests/test_ci.py checks against the project's index and the stack's role.
 """
 
 from __future__ import annotations
@@ -51,19 +52,14 @@ def locked_version(lock: Path, name: str) -> str:
     return next(package["version"] for package in packages if package["name"] == name)
 
 
-def github_update_script(project: Path) -> str:
-    workflow = yaml.safe_load((project / ".github" / "workflows" / "dependency-update.yml").read_text(encoding="utf-8"))
-    return next(step["run"] for step in workflow["jobs"]["lock"]["steps"] if step.get("id") == "update")
-
-
 def gitlab_update_script(project: Path) -> str:
     config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     return "\n".join(config["dependency-lock"]["script"])
 
 
-# What each case takes its commands from, how its developer adds the dependency, and its lock.
+# Where each case takes its commands from, how its developer adds the dependency, and its lock.
 CASES = {
-    "uv": ("github", github_update_script, f"uv add '{DEPENDENCY}>=1'", "uv.lock"),
+    "uv": ("gitlab", gitlab_update_script, f"uv add '{DEPENDENCY}>=1'", "uv.lock"),
     "poetry": ("gitlab", gitlab_update_script, f"poetry add '{DEPENDENCY}>=1'", "poetry.lock"),
 }
 
@@ -94,21 +90,17 @@ class UpdateJob:
             publish_wheel(packages, DEPENDENCY, "1.1.0")
             script = machine.home / "update-step.sh"  # as both runners run a step: a file, bash -eo pipefail
             script.write_text(update_script(project), encoding="utf-8")
-            updated = paste(
-                terminal, f"GITHUB_OUTPUT=$HOME/github-output bash --noprofile --norc -eo pipefail {script}"
-            )
+            updated = paste(terminal, f"bash --noprofile --norc -eo pipefail {script}")
         finally:
             terminal.close()
         assert locked_version(project / lock_file, DEPENDENCY) == "1.1.0"
         assert (project / "update" / "summary.md").read_text(encoding="utf-8") == f"- {DEPENDENCY}: 1.0.0 → 1.1.0\n"
         assert (project / "update" / lock_file).read_bytes() == (project / lock_file).read_bytes()
         assert " passed" in updated.output  # the project's tests ran on the new lock
-        if provider == "github":
-            assert (machine.home / "github-output").read_text(encoding="utf-8") == "changed=true\n"
         assert machine.codeartifact.proxy.refused == []
 
 
-class TestUvUpdateOnGitHub(UpdateJob):
+class TestUvUpdateOnGitLab(UpdateJob):
     manager = "uv"
 
 
