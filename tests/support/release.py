@@ -51,19 +51,25 @@ class User:
             AWS_EC2_METADATA_DISABLED="true",
             GIT_CONFIG_NOSYSTEM="1",
         )
-        del env["PIP_INDEX_URL"]  # pip follows its configuration, which `login --tool pip` writes
+        del env["PIP_INDEX_URL"]  # pip follows its configuration, as a user's does
         return env
 
     def run(
-        self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True
+        self, *args: str | Path, cwd: Path, check: bool = True, keep: bool = True, **extra: str
     ) -> subprocess.CompletedProcess[str]:
-        proc = run(*args, cwd=cwd, env=self.env, check=check)
+        proc = run(*args, cwd=cwd, env={**self.env, **extra}, check=check)
         if keep:
             self.outputs += [proc.stdout, proc.stderr]
         return proc
 
     def script(self, project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run(self.tools.uv_bin, "run", "scripts/codeartifact.py", *args, cwd=project, check=check)
+
+    def shell(self, project: Path, command: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess[str]:
+        """A command line as README.md or the tool prints it (``pipx run scripts/codeartifact.py
+        verify``), typed into bash: uv, pipx and a python with the release tool's dependencies
+        are those of the test environment, first on PATH."""
+        return self.run("bash", "-c", command, cwd=project, check=check, **extra)
 
     def fresh_venv(self, where: Path) -> Path:
         return self.tools.venv(where)

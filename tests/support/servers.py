@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -167,11 +168,14 @@ class LoopbackServer:
 class CodeArtifactStandIn(LoopbackServer):
     """The CodeArtifact rest-json API for one domain and repository, backed by a PypiServer.
 
-    It answers the operations of scripts/codeartifact.py as CodeArtifact does (the shapes of
-    botocore's model), refuses unsigned requests, and records every call in ``calls``.
+    It answers the operations that scripts/codeartifact.py and keyrings.codeartifact call, as
+    CodeArtifact does (the shapes of botocore's model), refuses unsigned requests, and records
+    every request in ``calls``, an operation it does not know by its method and path.
     ``token`` is what GetAuthorizationToken hands out: a test may set a wrong one. With
     ``rotate``, every GetAuthorizationToken issues a new token and the repository accepts only the
-    newest, so a token written to a file goes stale as soon as anyone logs in again.
+    newest, as if every token before had expired. ``after_answer`` maps an operation to what
+    happens once, when the stand-in has made its answer to it (another job's upload landing
+    just after the tool looked at the repository, say).
     """
 
     def __init__(
@@ -184,6 +188,7 @@ class CodeArtifactStandIn(LoopbackServer):
         self.issued: list[str] = []  # every token handed out while rotating
         self.endpoint = repository.url  # what GetRepositoryEndpoint answers: a test may put a fault there
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.after_answer: dict[str, Callable[[], None]] = {}
         super().__init__(tls)
 
     def operations(self) -> list[str]:
@@ -196,19 +201,22 @@ class CodeArtifactStandIn(LoopbackServer):
         routes = {
             ("POST", "/v1/authorization-token"): self.get_authorization_token,
             ("GET", "/v1/repository/endpoint"): self.get_repository_endpoint,
-            ("POST", "/v1/package/versions"): self.list_package_versions,
             ("POST", "/v1/package/version/assets"): self.list_package_version_assets,
-            ("POST", "/v1/package"): self.put_package_origin_configuration,
         }
         operation = routes.get((method, path))
         if operation is None:
+            self.calls.append((f"{method} {path}", query))
             return 404, {"message": f"no route {method} {path}"}, "ResourceNotFoundException"
         self.calls.append((operation.__name__, query))
         if query.get("domain") != self.domain or query.get("domain-owner", self.owner) != self.owner:
             return 404, {"message": "domain not found", "resourceType": "domain"}, "ResourceNotFoundException"
         if "repository" in query and query["repository"] != self.name:
             return 404, {"message": "repository not found", "resourceType": "repository"}, "ResourceNotFoundException"
-        return operation(query)
+        answered = operation(query)
+        then = self.after_answer.pop(operation.__name__, None)
+        if then is not None:
+            then()
+        return answered
 
     def get_authorization_token(self, query: dict[str, str]) -> tuple[int, dict, None]:
         if self.rotate:
@@ -246,14 +254,6 @@ class CodeArtifactStandIn(LoopbackServer):
             data = (self.repository.packages / name).read_bytes()
             assets.append({"name": name, "size": len(data), "hashes": {"SHA-256": hashlib.sha256(data).hexdigest()}})
         return 200, {"format": "pypi", "package": package, "version": version, "assets": assets}, None
-
-    def list_package_versions(self, query: dict[str, str]) -> tuple[int, dict, str | None]:
-        if not self.files_of(query["package"]):
-            return 404, {"message": "package not found", "resourceType": "package"}, "ResourceNotFoundException"
-        return 200, {"format": "pypi", "package": query["package"], "versions": []}, None
-
-    def put_package_origin_configuration(self, query: dict[str, str]) -> tuple[int, dict, None]:
-        return 200, {"originConfiguration": {"restrictions": {"publish": "ALLOW", "upstream": "BLOCK"}}}, None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stand_in = self
