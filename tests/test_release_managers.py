@@ -1,17 +1,20 @@
 """Slow, end to end: the Poetry and pip projects publish with their own tools and install back.
 
 Beside test_release.py (the uv project, in order on one server), so that the two run on two
-workers; the same loopback CodeArtifact, a server of this module's own.
+workers; the same loopback CodeArtifact, a server of this module's own. Each project runs the
+release tool as its README says (Poetry's with pipx, pip's with the Python of its virtual
+environment), builds with its own tool, uploads with ``uv publish`` and installs back with the
+``verify`` command that publish prints, run as printed.
 """
 
 from __future__ import annotations
 
 import secrets
-import sys
 
 import pytest
 
-from tests.support.release import User, import_version, loopback_codeartifact, simple_url
+from tests.conftest import MANAGERS
+from tests.support.release import User, loopback_codeartifact
 from tests.support.servers import CodeArtifactStandIn
 
 pytestmark = pytest.mark.slow
@@ -25,6 +28,7 @@ ANSWERS = {
     "codeartifact_domain_owner": "444455556666",
     "codeartifact_repository": "python",
 }
+CALLS = ["get_authorization_token", "get_repository_endpoint", "list_package_version_assets"]
 
 
 @pytest.fixture(scope="module")
@@ -39,31 +43,32 @@ def user(codeartifact, tools, tmp_path_factory) -> User:
 
 
 @pytest.mark.parametrize("manager", ["poetry", "pip"])
-def test_each_package_manager_publishes_with_its_own_tool(codeartifact, user, bake_copy, tmp_path, manager):
-    """The uv project is published above; Poetry's runs the tool with pipx, pip's from its venv."""
+def test_each_package_manager_publishes_with_its_own_tool_and_installs_back(codeartifact, user, bake_copy, manager):
+    """`pipx run scripts/codeartifact.py publish` (Poetry) and `python scripts/codeartifact.py
+    publish` (pip, a Python with the tool's locked dependencies), then what it prints."""
     project = user.commit(bake_copy(**{**ANSWERS, "project_name": f"Ledger {manager}", "package_manager": manager}))
-    if manager == "poetry":
-        tool = ["pipx", "run", "scripts/codeartifact.py"]
-    else:  # a Python with the release tool's dependencies (TestPip makes the README's own venv)
-        tool = [sys.executable, "scripts/codeartifact.py"]
-
-    published = user.run(*tool, "publish", cwd=project)
+    tool = MANAGERS[manager]["tool"]
     files = [f"ledger_{manager}-1.0.0-py3-none-any.whl", f"ledger_{manager}-1.0.0.tar.gz"]
+
+    published = user.shell(project, f"{tool} publish")
+    assert published.stdout.splitlines() == [
+        f"uploaded {files[0]}",
+        f"uploaded {files[1]}",
+        f"published ledger-{manager} 1.0.0 in python",
+        f"check that it installs from there: {tool} verify",
+    ]
     assert codeartifact.files_of(f"ledger-{manager}") == files
-    assert f"published {', '.join(files)}" in published.stdout
 
-    python = user.install_with_token(f"ledger-{manager}==1.0.0", simple_url(codeartifact, TOKEN), tmp_path)
-    assert import_version(python, f"ledger_{manager}", tmp_path) == "1.0.0"
+    printed = published.stdout.splitlines()[-1].removeprefix("check that it installs from there: ")
+    verified = user.shell(project, printed)
+    assert verified.stdout == f"verified: ledger-{manager}==1.0.0 installs from python into a new environment\n"
 
-    again = user.run(*tool, "publish", cwd=project)
-    assert f"already published: ledger-{manager} 1.0.0 in python" in again.stdout
-    assert codeartifact.files_of(f"ledger-{manager}") == files
-
-
-def test_login_poetry_lets_poetry_publish(codeartifact, user, bake_copy, tmp_path):
-    answers = {**ANSWERS, "project_name": "Ledger poetry", "package_manager": "poetry", "version": "2.0.0"}
-    project = user.commit(bake_copy(**answers))
-    login = user.run("pipx", "run", "scripts/codeartifact.py", "login", "--tool", "poetry", cwd=project)
-    assert "auth.toml" in login.stdout
-    user.run("poetry", "publish", "--build", "--repository", "codeartifact", "--no-interaction", cwd=project)
-    assert "ledger_poetry-2.0.0.tar.gz" in codeartifact.files_of("ledger-poetry")
+    mtimes = {name: (codeartifact.repository.packages / name).stat().st_mtime_ns for name in files}
+    calls_before = len(codeartifact.calls)
+    again = user.shell(project, f"{tool} publish")
+    assert again.stdout == f"already published: ledger-{manager} 1.0.0 in python\n"
+    assert codeartifact.operations()[calls_before:] == CALLS
+    assert {name: (codeartifact.repository.packages / name).stat().st_mtime_ns for name in files} == mtimes
+    assert not [output for output in user.outputs if TOKEN in output]
+    files = [path for folder in (project, user.home) for path in folder.rglob("*") if path.is_file()]
+    assert not [path for path in files if TOKEN.encode() in path.read_bytes()]
