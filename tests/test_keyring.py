@@ -1,212 +1,309 @@
-"""Slow, end to end: a login that never locks a team out.
+"""Slow, end to end: a login that never locks anyone out.
 
-The CodeArtifact stand-in rotates: every GetAuthorizationToken issues a new token and the
-pypiserver accepts only the newest, so a token written to a file goes stale as soon as anyone
-logs in again, exactly as it does when it expires. keyrings.codeartifact answers only for
-CodeArtifact's host names, so pip, uv and Poetry reach the pypiserver through a loopback proxy
-that serves acme-444455556666.d.codeartifact.eu-west-1.amazonaws.com; boto3, in the keyring
-and in the release tool, reaches the stand-in through AWS_ENDPOINT_URL_CODEARTIFACT. Nothing
-leaves 127.0.0.1, and every tool runs with a private HOME.
+``login`` stores no token: it gives uv, pip or Poetry the keyring backend keyrings.codeartifact,
+which asks CodeArtifact for a fresh token each time the tool needs one. The CodeArtifact is
+tests/support/codeartifact_host.py: its real host names over HTTPS through a loopback proxy,
+401 with a challenge for missing or wrong credentials, and PyPI behind it as its upstream.
+Once the package is published, the stand-in rotates: every token it issues replaces the one
+before, which the repository then refuses, as it refuses an expired one. After each login, the
+tool installs the package after such a rotation, as README.md's "Install" says. Every tool runs
+with a private HOME and a PATH of the system's programs and ``~/.local/bin`` only (where uv,
+pipx and Poetry are, as their installers leave them), so the keyring is the one login gives.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
-import sys
+import shutil
+from base64 import b64encode
 from pathlib import Path
 
 import pytest
 
-from tests.support.proxy import CodeArtifactProxy
-from tests.support.release import User, import_version, loopback_codeartifact
-from tests.support.servers import CodeArtifactStandIn
-from tests.support.tools import run
+from tests.conftest import MANAGERS
+from tests.support.codeartifact_host import LoopbackCodeArtifact, loopback_codeartifact_host
+from tests.support.release import User, import_version
+from tests.support.tools import BIN, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-HOST = "acme-444455556666.d.codeartifact.eu-west-1.amazonaws.com"
-ENDPOINT = f"http://{HOST}/pypi/python/"
-INDEX = f"http://aws@{HOST}/pypi/python/simple/"
-ANSWERS = {"project_name": "Rotating Lib", "version": "1.0.0", "aws_region": "eu-west-1",
-           "codeartifact_domain": "acme", "codeartifact_domain_owner": "444455556666",
-           "codeartifact_repository": "python"}  # fmt: skip
+ANSWERS = {"project_name": "Rotating Lib", "version": "1.0.0"}  # the loopback account's domain and repository
+HOST = "my-domain-111122223333.d.codeartifact.us-east-1.amazonaws.com"
+INDEX = f"https://{HOST}/pypi/my-repo/simple/"
+FILES = ["rotating_lib-1.0.0-py3-none-any.whl", "rotating_lib-1.0.0.tar.gz"]
+FIRST_TOKEN = "ca-" + secrets.token_urlsafe(24)  # the one the stand-in issues before it rotates
+LOGGED_IN = "logged {} in to my-repo through the keyring: it fetches a fresh token on every use, and none is stored"
 
 
 @pytest.fixture(scope="module")
-def codeartifact(tmp_path_factory, tools) -> CodeArtifactStandIn:
-    token = "ca-" + secrets.token_urlsafe(24)
-    with loopback_codeartifact(tmp_path_factory.mktemp("pypiserver"), tools, token) as stand_in:
-        stand_in.endpoint = ENDPOINT
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
-def proxy(codeartifact) -> CodeArtifactProxy:
-    with CodeArtifactProxy(codeartifact.repository.url, "python") as running:
+def codeartifact(tmp_path_factory) -> LoopbackCodeArtifact:
+    with loopback_codeartifact_host(tmp_path_factory.mktemp("codeartifact"), FIRST_TOKEN) as running:
         yield running
+    assert running.proxy.refused == []  # nothing tried to reach real AWS
 
 
-class ProxiedUser(User):
-    """A developer whose tools reach the CodeArtifact host name through the loopback proxy."""
+class KeyringUser(User):
+    """A developer who reaches the loopback CodeArtifact as the real one, with no package index
+    set: uv, pip and Poetry read the project's, README.md's or the login's."""
 
-    proxy_url: str = ""
+    codeartifact: LoopbackCodeArtifact | None = None
 
     @property
     def env(self) -> dict[str, str]:
         env = super().env
+        for name in ("AWS_ENDPOINT_URL_CODEARTIFACT", "UV_DEFAULT_INDEX"):
+            del env[name]
+        assert self.codeartifact is not None
         env.update(
-            HTTP_PROXY=self.proxy_url,
-            http_proxy=self.proxy_url,
-            NO_PROXY="127.0.0.1,localhost",
-            no_proxy="127.0.0.1,localhost",
-            UV_TOOL_BIN_DIR=str(self.home / "bin"),
-            UV_TOOL_DIR=str(self.home / "uv-tools"),
-            PIP_TRUSTED_HOST=HOST,
-            # The folder uv puts tools in is on the user's PATH (uv tool update-shell); the
-            # test environment's own keyring is not the user's, as the tool runs from it.
-            PATH=os.pathsep.join([str(self.home / "bin"), env["PATH"]]),
-        )  # plain http on loopback: real CodeArtifact is https; fmt: skip
-        del env["UV_DEFAULT_INDEX"]  # uv follows the project's index and the user's uv.toml
+            self.codeartifact.client_environment,
+            AWS_CONFIG_FILE=str(self.home / ".aws" / "config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.home / ".aws" / "credentials"),
+            PATH=os.pathsep.join([str(self.bin), "/usr/bin", "/bin"]),
+        )
         return env
+
+    @property
+    def bin(self) -> Path:
+        return self.home / ".local" / "bin"
+
+    def put_on_path(self, program: Path | str) -> None:
+        """``program`` in ~/.local/bin, where its installer (uv's, pipx) would put it."""
+        self.bin.mkdir(parents=True, exist_ok=True)
+        link = self.bin / Path(program).name
+        if not link.exists():
+            link.symlink_to(program)
 
 
 @pytest.fixture(scope="module")
-def user(codeartifact, proxy, tools, tmp_path_factory) -> ProxiedUser:
-    person = ProxiedUser(tools, tmp_path_factory.mktemp("home"), codeartifact.url)
-    person.proxy_url = proxy.url
+def user(codeartifact, tools, tmp_path_factory) -> KeyringUser:
+    person = KeyringUser(tools, tmp_path_factory.mktemp("home"), "")
+    person.codeartifact = codeartifact
+    person.put_on_path(tools.uv_bin)
+    person.put_on_path(BIN / "pipx")
     return person
 
 
 @pytest.fixture(scope="module")
 def published(codeartifact, user, bake_copy) -> Path:
+    """The uv project, published as its README says, before any rotation."""
     project = user.commit(bake_copy(**ANSWERS))
-    user.run(sys.executable, "scripts/codeartifact.py", "publish", cwd=project)
-    assert sorted(codeartifact.files_of("rotating-lib")) == ["rotating_lib-1.0.0-py3-none-any.whl",
-                                                            "rotating_lib-1.0.0.tar.gz"]  # fmt: skip
+    user.shell(project, f"{MANAGERS['uv']['tool']} publish")
+    assert codeartifact.uploaded() == FILES
+    codeartifact.api.rotate = True
     return project
 
 
-def tool(user: ProxiedUser, project: Path, *args: str):
-    return user.run(sys.executable, "scripts/codeartifact.py", *args, cwd=project)
+def basic(token: str) -> str:
+    return "Basic " + b64encode(f"aws:{token}".encode()).decode()
 
 
-def rotate(codeartifact: CodeArtifactStandIn, user: ProxiedUser, project: Path) -> str:
-    """Someone logs in again: a new token, and the one before no longer works."""
-    before = codeartifact.token
-    user.run(sys.executable, "scripts/codeartifact.py", "url", cwd=project, keep=False)
-    codeartifact.get_authorization_token({})
-    assert codeartifact.token != before
-    return before
+def rotate(codeartifact: LoopbackCodeArtifact) -> None:
+    """Someone gets a token: a new one, and the repository refuses the one before."""
+    before = codeartifact.api.token
+    codeartifact.api.get_authorization_token({})
+    assert codeartifact.repository.authorized(basic(codeartifact.api.token))
+    assert not codeartifact.repository.authorized(basic(before))
 
 
-def no_token_in_home(user: ProxiedUser, codeartifact: CodeArtifactStandIn) -> list[Path]:
-    tokens = [token.encode() for token in codeartifact.issued]
-    return [path for path in user.home.rglob("*") if path.is_file() and any(t in path.read_bytes() for t in tokens)]
+def tokens_asked(codeartifact: LoopbackCodeArtifact) -> int:
+    return codeartifact.api.operations().count("get_authorization_token")
 
 
-def test_a_token_file_login_goes_stale_on_rotation(codeartifact, user, published, tmp_path):
-    """The control: what the keyring saves a team from."""
-    codeartifact.rotate = True
-    tool(user, published, "login", "--tool", "pip")
-    rotate(codeartifact, user, published)
-    python = user.fresh_venv(tmp_path / "venv")
-    stale = user.run(python, "-m", "pip", "install", "rotating-lib==1.0.0", cwd=tmp_path, check=False, keep=False)
-    assert stale.returncode != 0
-    assert "No matching distribution found for rotating-lib==1.0.0" in stale.stderr
+def issued(codeartifact: LoopbackCodeArtifact) -> list[str]:
+    """Every token the stand-in has handed out."""
+    return [FIRST_TOKEN, *codeartifact.api.issued]
 
 
-def test_pip_through_the_keyring_installs_after_a_rotation(codeartifact, user, published, proxy, tmp_path):
-    codeartifact.rotate = True
-    login = tool(user, published, "login", "--tool", "pip", "--keyring")
-    assert "through the keyring" in login.stdout
-    conf = (user.home / ".config" / "pip" / "pip.conf").read_text()
-    assert f"index-url = {INDEX}" in conf and "keyring-provider = subprocess" in conf
-    rotate(codeartifact, user, published)
-    python = user.fresh_venv(tmp_path / "venv")
-    user.run(python, "-m", "pip", "install", "rotating-lib==1.0.0", cwd=tmp_path)
-    assert import_version(python, "rotating_lib", tmp_path) == "1.0.0"
-    assert HOST in proxy.hosts
-    assert no_token_in_home(user, codeartifact) == []
+def tokens_in(codeartifact: LoopbackCodeArtifact, *places: Path) -> list[Path]:
+    """The files in or under ``places`` that hold a token the stand-in issued."""
+    files = [path for place in places for path in (place, *place.rglob("*")) if path.is_file()]
+    tokens = [token.encode() for token in issued(codeartifact)]
+    return [path for path in files if not path.is_symlink() and any(token in path.read_bytes() for token in tokens)]
 
 
-def test_uv_through_the_keyring_installs_after_a_rotation(codeartifact, user, published, tmp_path):
-    codeartifact.rotate = True
-    tool(user, published, "login", "--tool", "uv", "--keyring")
-    assert 'keyring-provider = "subprocess"' in (user.home / ".config" / "uv" / "uv.toml").read_text()
-    rotate(codeartifact, user, published)
-    python = user.fresh_venv(tmp_path / "venv")
-    user.run(user.tools.uv_bin, "pip", "install", "--python", python, "--default-index", INDEX,
-             "rotating-lib==1.0.0", cwd=tmp_path)  # fmt: skip
-    assert import_version(python, "rotating_lib", tmp_path) == "1.0.0"
-    assert no_token_in_home(user, codeartifact) == []
+def install_blocks(project: Path) -> list[str]:
+    """The code blocks of the baked README.md's "## Install" section, in order."""
+    readme = project.joinpath("README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Install\n", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```(?:toml|sh)\n(.*?)\n```", section, flags=re.DOTALL)
 
 
-def consumer_project(tmp_path: Path, index: str) -> Path:
-    """A project that depends on the published package, finding it through ``index`` (TOML)."""
-    consumer = tmp_path / "consumer"
-    consumer.mkdir()
-    (consumer / "pyproject.toml").write_text(
-        '[project]\nname = "consumer"\nversion = "0"\nrequires-python = ">=3.11"\n'
-        f'dependencies = ["rotating-lib==1.0.0"]\n\n{index}'
+def imported_version(python: Path) -> str:
+    return import_version(python, "rotating_lib", python.parent)
+
+
+def consumer(tmp_path: Path, extra: str = "") -> Path:
+    """A project that will depend on the published package."""
+    folder = tmp_path / "consumer"
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(
+        f'[project]\nname = "consumer"\nversion = "0"\nrequires-python = ">=3.11"\ndependencies = []\n{extra}',
+        encoding="utf-8",
     )
-    return consumer
+    return folder
 
 
-def test_a_uv_project_locks_and_syncs_through_the_keyring(codeartifact, user, published, tmp_path):
-    """A consumer project with the index README.md gives: no credentials end in uv.lock."""
-    codeartifact.rotate = True
-    tool(user, published, "login", "--tool", "uv", "--keyring")
-    index = f'[[tool.uv.index]]\nname = "codeartifact"\nurl = "{INDEX}"\ndefault = true\n'
-    consumer = consumer_project(tmp_path, index)
-    rotate(codeartifact, user, published)
-    user.run(user.tools.uv_bin, "sync", "--no-install-project", cwd=consumer)
-    lock = (consumer / "uv.lock").read_text()
-    assert "rotating-lib" in lock and not [t for t in codeartifact.issued if t in lock]
+def test_uv_asks_the_keyring_and_installs_after_a_rotation(codeartifact, user, published, tmp_path):
+    """`login --tool uv` installs the keyring command with the backend; README.md's index for
+    another uv project, then its `uv add`, after a rotation."""
+    assert shutil.which("keyring", path=user.env["PATH"]) is None  # the user has none yet
+    login = user.shell(published, f"{MANAGERS['uv']['tool']} login --tool uv")
+    assert login.stdout.splitlines() == [
+        "installed keyring with keyrings.codeartifact (uv tool install keyring --with keyrings.codeartifact)",
+        f"keyrings.codeartifact reads {user.home}/.config/python_keyring/keyringrc.cfg",
+        LOGGED_IN.format("uv"),
+    ]
+    assert shutil.which("keyring", path=user.env["PATH"]) == str(user.bin / "keyring")
+    toml, uv_add, *_ = install_blocks(published)
+    project = consumer(tmp_path, "\n" + toml + "\n")
+    rotate(codeartifact)
+    asked = tokens_asked(codeartifact)
+
+    user.shell(project, uv_add)
+    assert tokens_asked(codeartifact) > asked  # the keyring asked for the new token
+    lock = (project / "uv.lock").read_text(encoding="utf-8")
+    assert re.search(r'name = "rotating-lib"\nversion = "1.0.0"\nsource = \{ registry = "https://(aws@)?' + HOST, lock)
+    assert imported_version(project / ".venv" / "bin" / "python") == "1.0.0"
+    assert tokens_in(codeartifact, user.home, project) == []
 
 
-def test_poetry_through_the_keyring_installs_after_a_rotation(codeartifact, user, published, tmp_path):
-    codeartifact.rotate = True
-    login = tool(user, published, "login", "--tool", "poetry", "--keyring")
-    assert "keyrings.codeartifact in Poetry's environment" in login.stdout
-    consumer = consumer_project(
-        tmp_path,
-        "[tool.poetry]\npackage-mode = false\n\n"
-        f'[[tool.poetry.source]]\nname = "codeartifact"\nurl = "{ENDPOINT}simple/"\npriority = "primary"\n',
-    )
-    rotate(codeartifact, user, published)
-    env_bin = Path(sys.executable).parent
+@pytest.fixture(scope="module")
+def pip_logged_in(codeartifact, user, bake_copy, tools) -> tuple[Path, Path]:
+    """A pip project's .venv with the release tool's locked dependencies (README.md's setup, made
+    with uv for speed), logged in with `python scripts/codeartifact.py login --tool pip` from
+    the activated environment: (the project, its Python)."""
+    project = user.commit(bake_copy(**ANSWERS, package_manager="pip"))
+    python = tools.venv(project / ".venv")
+    tools.uv("pip", "install", "--python", python, "--require-hashes", "-r", "scripts/requirements.txt", cwd=project)
+    login = activated(user, project, f"{MANAGERS['pip']['tool']} login --tool pip")
+    assert login.stdout.splitlines() == [
+        f"installed keyring with keyrings.codeartifact; the pip of {project / '.venv'} reads {INDEX}",
+        f"keyrings.codeartifact reads {user.home}/.config/python_keyring/keyringrc.cfg",
+        LOGGED_IN.format("pip"),
+    ]
+    return project, python
+
+
+def activated(user: KeyringUser, project: Path, command: str, check: bool = True):
+    """``command`` in the project's activated virtual environment."""
+    venv = project / ".venv"
+    path = os.pathsep.join([str(venv / "bin"), user.env["PATH"]])
+    return user.shell(project, command, check=check, VIRTUAL_ENV=str(venv), PATH=path)
+
+
+def test_pip_reads_the_index_and_the_keyring_that_login_set(pip_logged_in):
+    """pip's own settings, in the environment's own pip.conf: the index with no user or token."""
+    project, _ = pip_logged_in
+    conf = (project / ".venv" / "pip.conf").read_text(encoding="utf-8")
+    assert conf.split() == ["[global]", "keyring-provider", "=", "import", "index-url", "=", INDEX]
+
+
+def test_pip_asks_the_keyring_and_installs_after_a_rotation(codeartifact, user, published, pip_logged_in):
+    project, python = pip_logged_in
+    rotate(codeartifact)
+    asked = tokens_asked(codeartifact)
+    activated(user, project, "python -m pip install rotating-lib==1.0.0")
+    assert tokens_asked(codeartifact) > asked
+    assert imported_version(python) == "1.0.0"
+    downloads = [path for method, path, status in codeartifact.repository.requests if (method, status) == ("GET", 200)]
+    assert any(path.endswith(FILES[0]) for path in downloads)
+    assert tokens_in(codeartifact, user.home, project / ".venv" / "pip.conf") == []
+
+
+def test_the_locked_requirements_install_from_whatever_index_pip_is_set_to(
+    codeartifact, user, published, pip_logged_in
+):
+    """The release tool's locked requirements name no index: README.md's install of them, in
+    an environment whose pip is set to CodeArtifact, resolves every one from there (its
+    upstream), through the keyring, after a rotation."""
+    project, _ = pip_logged_in
+    rotate(codeartifact)
+    seen = len(codeartifact.repository.requests)
+    install = MANAGERS["pip"]["release_setup"]
+    planned = activated(user, project, f"{install} --dry-run --ignore-installed")
+    locked = re.findall(r"^([a-z0-9-]+)==(\S+) ", project.joinpath("scripts/requirements.txt").read_text(), re.M)
+    assert locked and all(f" {name}-{version}" in planned.stdout for name, version in locked), planned.stdout
+    pages = {path for _, path, status in codeartifact.repository.requests[seen:] if status == 200}
+    assert {f"/pypi/my-repo/simple/{name}/" for name, _ in locked} <= pages
+
+
+def test_poetry_asks_the_keyring_and_installs_after_a_rotation(
+    codeartifact, user, published, bake_copy, tools, tmp_path
+):
+    """A Poetry of the user's own, in a virtual environment where pipx would put it (`poetry self
+    add` changes the environment Poetry runs in, which is not the test suite's), `login --tool
+    poetry` with `pipx run`, then README.md's `poetry source add` and `poetry add` in another
+    project, after a rotation."""
+    version = MANAGERS["poetry"]["install"]["poetry"].rsplit("==", 1)[1]
+    poetry_venv = user.home / ".local" / "share" / "pipx" / "venvs" / "poetry"
+    poetry_venv.parent.mkdir(parents=True)
+    python = tools.venv(poetry_venv)
+    tools.uv("pip", "install", "--python", python, f"poetry=={version}", cwd=poetry_venv.parent)
+    user.put_on_path(poetry_venv / "bin" / "poetry")
+    project = user.commit(bake_copy(**ANSWERS, package_manager="poetry"))
+
+    login = user.shell(project, f"{MANAGERS['poetry']['tool']} login --tool poetry")
+    assert login.stdout.splitlines() == [
+        "keyrings.codeartifact is in Poetry's environment",
+        f"keyrings.codeartifact reads {user.home}/.config/python_keyring/keyringrc.cfg",
+        LOGGED_IN.format("poetry"),
+    ]
+    run(python, "-c", "import keyrings.codeartifact", cwd=tmp_path, env={})  # where Poetry looks for it
+    _, _, poetry_lines, *_ = install_blocks(project)
+    other = consumer(tmp_path, "\n[tool.poetry]\npackage-mode = false\n")
+    rotate(codeartifact)
+    asked = tokens_asked(codeartifact)
+
     # A cache of its own: the package's bytes change with each run's commit time, and Poetry
     # keys its artifact cache by URL.
-    env = {**user.env, "POETRY_CACHE_DIR": str(tmp_path / "poetry-cache")}
-    run(env_bin / "poetry", "install", "--no-interaction", cwd=consumer, env=env)
-    assert no_token_in_home(user, codeartifact) == []
+    user.shell(other, poetry_lines, POETRY_CACHE_DIR=str(tmp_path / "poetry-cache"))
+    assert tokens_asked(codeartifact) > asked
+    lock = (other / "poetry.lock").read_text(encoding="utf-8")
+    assert '[[package]]\nname = "rotating-lib"\nversion = "1.0.0"' in lock
+    assert imported_version(other / ".venv" / "bin" / "python") == "1.0.0"
+    assert tokens_in(codeartifact, user.home, other) == []
 
 
-def test_the_release_tool_starts_whatever_token_the_settings_hold(codeartifact, user, published, tmp_path):
-    """An expired token in pip.conf and in the environment, and a fresh uv cache: uv runs the
-    tool from its lock, straight from PyPI's files."""
-    stale = f"http://aws:expired@{HOST}/pypi/python/simple/"
-    (user.home / ".config" / "pip").mkdir(parents=True, exist_ok=True)
-    (user.home / ".config" / "pip" / "pip.conf").write_text(f"[global]\nindex-url = {stale}\n")
-    env = {**user.env, "PIP_INDEX_URL": stale, "UV_DEFAULT_INDEX": stale, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+def test_publish_with_a_token_the_repository_refuses_ends_in_exit_5(codeartifact, user, published):
+    """CodeArtifact answers an expired token with 401 (pypiserver, in test_release.py, with
+    403): exit 5, and nothing uploaded. The sdist is taken out first, so there is one to upload."""
+    sdist = codeartifact.api.repository.packages / FILES[1]
+    kept = sdist.read_bytes()
+    sdist.unlink()
+    codeartifact.api.rotate = False
+    codeartifact.api.token = "expired-" + secrets.token_urlsafe(16)
+    try:
+        refused = user.shell(published, f"{MANAGERS['uv']['tool']} publish", check=False)
+    finally:
+        codeartifact.api.token = codeartifact.api.repository.token
+        codeartifact.api.rotate = True
+    assert refused.returncode == 5, refused.stderr
+    assert refused.stderr.splitlines()[-1] == (
+        f"error: uploading {FILES[1]} failed: the repository answered HTTP 401 Unauthorized; in the repository: "
+        f"{FILES[0]}; not yet: {FILES[1]}; finish with: uv run scripts/codeartifact.py publish"
+    )
+    assert codeartifact.uploaded() == FILES[:1]
+    sdist.write_bytes(kept)
 
-    started = run(user.tools.uv_bin, "run", "scripts/codeartifact.py", "--help", cwd=published, env=env)
+
+def test_the_release_tool_starts_whatever_token_the_settings_hold(user, published, tmp_path):
+    """An expired token in pip.conf and in the environment, no keyring, and a fresh uv cache:
+    uv runs the tool from its lock, straight from PyPI's files."""
+    stale = f"https://aws:expired@{HOST}/pypi/my-repo/simple/"
+    (tmp_path / "pip.conf").write_text(f"[global]\nindex-url = {stale}\n", encoding="utf-8")
+    env = {"PIP_CONFIG_FILE": str(tmp_path / "pip.conf"), "PIP_INDEX_URL": stale, "UV_DEFAULT_INDEX": stale,
+           "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"}  # fmt: skip
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "uv").symlink_to(user.tools.uv_bin)
+    started = user.shell(published, f"{MANAGERS['uv']['tool']} --help", **env)
     assert "exit codes:" in started.stdout
     assert os.listdir(tmp_path / "uv-cache")  # it really installed, from the lock
 
 
-def test_the_locked_requirements_install_whatever_index_pip_is_set_to(user, bake_copy, tmp_path):
-    """The pip projects' (and the Poetry release job's) install of the release tool names its
-    index: an expired token in pip.conf and in PIP_INDEX_URL cannot stop it."""
-    from tests.conftest import MANAGERS
-
-    project = bake_copy(**{**ANSWERS, "package_manager": "pip"})
-
-    stale = f"http://aws:expired@{HOST}/pypi/python/simple/"
-    (user.home / ".config" / "pip").mkdir(parents=True, exist_ok=True)
-    (user.home / ".config" / "pip" / "pip.conf").write_text(f"[global]\nindex-url = {stale}\n")
-    python = user.fresh_venv(tmp_path / "venv")
-    install = MANAGERS["pip"]["release_setup"].replace("python ", f"{python} ", 1).split()
-    planned = run(*install, "--dry-run", cwd=project, env={**user.env, "PIP_INDEX_URL": stale})
-    assert "Would install " in planned.stdout and " boto3-" in planned.stdout
+def test_no_output_holds_a_token(codeartifact, user, published):
+    """Last in the module: every output captured above."""
+    assert len(user.outputs) >= 10, "the outputs of the tests above were not captured"
+    assert len(issued(codeartifact)) >= 4  # the first, and one per rotation at least
+    assert not [output for output in user.outputs if any(token in output for token in issued(codeartifact))]
