@@ -75,7 +75,7 @@ def aws_fault(error: Exception) -> Fault | None:
     facts = {"error": error, "code": code, "call": call, "action": f"codeartifact:{call}{also}",
              "tries": response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1,
              "message": message, "hint": HINT}  # fmt: skip
-    names = {code, *(kind.__name__ for kind in type(error).__mro__)}
+    names = {code, *(k.__name__ for k in type(error).__mro__ if "botocore" in k.__module__)}
     for row in AWS_FAULTS.strip().splitlines():
         exit_code, *kinds = row.split(":", 1)[0].split()
         if names & set(kinds):
@@ -128,9 +128,9 @@ def pyproject() -> dict[str, Any]:
 def settings() -> dict[str, str]:
     found = dict(pyproject().get("tool", {}).get("codeartifact", {}))
     found["region"] = found.get("region") or os.getenv("AWS_REGION")  # CodeBuild sets its own
-    missing = sorted({"domain", "domain-owner", "repository", "region"} - found.keys())
-    if missing or not found["region"]:
-        raise Fault(f"pyproject.toml's [tool.codeartifact] lacks {', '.join(missing) or 'region'}")
+    missing = [k for k in ("domain", "domain-owner", "repository", "region") if not found.get(k)]
+    if missing:
+        raise Fault(f"pyproject.toml's [tool.codeartifact] lacks {', '.join(missing)}")
     runner = {"uv": "uv run", "poetry": "pipx run"}.get(str(found.get("package-manager")), "python")
     return {**found, "me": f"{runner} scripts/codeartifact.py"}
 
@@ -308,7 +308,8 @@ def command_login(args: argparse.Namespace, where: dict[str, str], client: Any) 
 
 def upload(endpoint: str, file: Path, token: str) -> None:
     """One file, with uv (https://docs.astral.sh/uv/guides/package/#publishing-your-package) and
-    the token in its environment, never on a command line; the exit code says what failed."""
+    the token in its environment, never on a command line; the exit code says what failed (a
+    signal's Fault goes on as it is)."""
     env = dict(os.environ, UV_PUBLISH_USERNAME="aws", UV_PUBLISH_PASSWORD=token)
     env.setdefault("UV_UPLOAD_HTTP_TIMEOUT", "300")  # uv's own default waits 15 minutes
     options = ["--no-config", "--no-progress", "--trusted-publishing", "never"]
@@ -318,7 +319,8 @@ def upload(endpoint: str, file: Path, token: str) -> None:
         status = re.search(r"status code ((\d{3})[^.]*)", str(fault))
         code = {"401": 5, "403": 5, "409": 1, "502": 7, "504": 7}.get(status[2], 6) if status else 7
         why = f"the repository answered HTTP {status[1]}" if status else str(fault).split(": ")[-1]
-        raise Fault(f"uploading {file.name} failed: {why}", code) from None
+        failed = Fault(f"uploading {file.name} failed: {why}", code)
+        raise failed if fault.code == 1 else fault from None
 
 
 def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
@@ -331,7 +333,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
     if status is None and version is None and not args.dist:
         raise Fault("the version comes from the git tag, and this is no git repository: tag it")
     token, endpoint = connect(client, where)
-    finish = f"{where['me']} publish" + (f" --dist {args.dist}" if args.dist else "")
+    finish = f"{where['me']} publish" + (" --dist " + shlex.quote(args.dist) if args.dist else "")
     with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
         if not args.dist:
             build(where, Path(out), endpoint, token)
@@ -350,7 +352,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
                 )
         missing = [file for file in files if file.name not in there]
         said = f"{package['package']} {built} in {where['repository']}"
-        names = ", ".join(file.name for file in missing or files)
+        names = ", ".join(file.name for file in missing)
         if not missing or args.dry_run:
             return print(
                 f"dry run: would upload {names}" if missing else f"already published: {said}"
@@ -373,14 +375,10 @@ def command_env(args: argparse.Namespace, where: dict[str, str], client: Any) ->
     pairs = [("", "::add-mask::" + token)][os.getenv("GITHUB_ACTIONS") != "true" :]  # for GitHub
     tools = [args.tool] if args.tool else ["pip", "uv", "poetry", "twine"]
     pairs += [pair for tool in tools for pair in variables(tool, endpoint, token)]
-    if args.shell == "powershell":
-        pairs = [(k, "'" + v.replace("'", "''") + "'") for k, v in pairs]
-        lines = [f"$env:{k} = {v}" if k else f"Write-Output {v}" for k, v in pairs]
-    else:
-        lines = [
-            f"export {k}={shlex.quote(v)}" if k else f"echo {shlex.quote(v)}" for k, v in pairs
-        ]
-    print("\n".join(lines))  # the one output with the token: it is meant for eval
+    sh = args.shell == "sh"  # PowerShell's single quotes keep all but a quote, which is doubled
+    quote = shlex.quote if sh else (lambda value: "'" + value.replace("'", "''") + "'")
+    line = ("export {}={}", "echo {1}") if sh else ("$env:{} = {}", "Write-Output {1}")
+    print("\n".join(line[not k].format(k, quote(v)) for k, v in pairs))  # the token: for eval
 
 
 def command_verify(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
@@ -477,23 +475,23 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
         if sys.stdout:
             sys.stdout.flush()
         return code
-    except OSError as error:  # of the output (a closed pipe, a full disk) or of a file
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the last flush cannot fail
-        if isinstance(error, BrokenPipeError):
-            return 141
-        return report(Fault(f"cannot write {error.filename or 'the output'}: {error.strerror}", 74))
     except Fault as fault:
         return report(fault)
     except ModuleNotFoundError as error:
         return report(
             Fault(f"{error.name} is not installed for {sys.executable}: see README.md", 2)
         )
-    except Exception as error:
-        return report(aws_fault(error) or Fault(f"{type(error).__name__}: {error}", 70))
+    except Exception as error:  # botocore's timeouts are OSErrors too: aws_fault knows them
+        if not (known := aws_fault(error)) and isinstance(error, OSError):  # the output, a file
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the last flush cannot fail
+            if isinstance(error, BrokenPipeError):
+                return 141
+            known = Fault(f"cannot write {error.filename or 'the output'}: {error.strerror}", 74)
+        return report(known or Fault(f"{type(error).__name__}: {error}", 70))
 
 
 def report(fault: Fault) -> int:
-    print(f"error: {fault}", file=sys.stderr)
+    print("error:", *str(fault).split(), file=sys.stderr)  # one line, whatever a tool said
     return fault.code
 
 
