@@ -1,13 +1,11 @@
 """The fixtures of the release tool's tests: the tool imported from a bake, a private HOME,
-botocore stubs."""
+botocore stubs, a stand-in for its child processes."""
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -18,27 +16,27 @@ import pytest
 from botocore.stub import Stubber
 
 from tests.conftest import load_release_tool
-from tests.release_tool.helpers import (
-    fake_program,
-)
+from tests.release_tool.helpers import Children
 
 
 @pytest.fixture(scope="module")
 def ca(bake) -> ModuleType:
-    """The release tool of the default bake (uv, github)."""
+    """The release tool of the default bake (uv, github, a static version 0.1.0)."""
     return load_release_tool(bake())
 
 
 @pytest.fixture(autouse=True)
 def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Nothing of the developer's is read or written: a fresh home and no AWS or tool settings."""
+    """Nothing of the developer's is read or written: a fresh home, no AWS or tool settings,
+    and no instance metadata service to ask for credentials."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     for name in list(os.environ):
-        if name.startswith(("AWS_", "CODEARTIFACT_", "PIP_", "POETRY_", "UV", "TWINE_", "GITHUB_")):
+        if name.startswith(("AWS_", "CODEARTIFACT_", "PIP_", "POETRY_", "UV_", "TWINE_", "GITHUB_", "SOURCE_DATE")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return home
 
 
@@ -59,6 +57,7 @@ def botocore_session() -> Any:
 
 @pytest.fixture
 def stub(botocore_session) -> Iterator[tuple[Any, Stubber]]:
+    """A CodeArtifact client whose answers the test queues; each must be asked for."""
     client = botocore_session.create_client(
         "codeartifact", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
@@ -68,52 +67,23 @@ def stub(botocore_session) -> Iterator[tuple[Any, Stubber]]:
 
 
 @pytest.fixture
-def on_platform(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., dict[str, str]]:
-    """``on_platform(name, **variables)``: run as if on ``name``, home /h, with only these variables."""
-
-    def switch(platform: str, **variables: str) -> dict[str, str]:
-        monkeypatch.setattr(sys, "platform", platform)
-        monkeypatch.setenv("HOME", str(tmp_path / "h"))
-        return variables
-
-    return switch
+def children(ca, monkeypatch: pytest.MonkeyPatch) -> Children:
+    return Children(ca, monkeypatch)
 
 
 @pytest.fixture
-def keyringless(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A PATH with a pipx that 'installs' a keyring command on inject, and no uv or keyring."""
-    bin_dir = tmp_path / "bin"
-    keyring = fake_program(tmp_path / "keyring-program", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
-    fake_program(
-        bin_dir / "pipx",
-        f'echo "$@" >> {tmp_path}/pipx-calls\n[ "$1" = inject ] && cp {keyring} {bin_dir}/keyring\nexit 0',
-    )
-    return bin_dir, {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+def pyproject(ca, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
+    """``pyproject(project=..., **codeartifact)``: the bake's pyproject.toml with [project]
+    replaced and these [tool.codeartifact] keys set (None removes one)."""
+    own = ca.pyproject()
 
+    def change(project: dict[str, Any] | None = None, **codeartifact: str | None) -> dict[str, Any]:
+        data = copy.deepcopy(own)
+        data["project"] = project if project is not None else data["project"]
+        table = data["tool"]["codeartifact"]
+        for key, value in codeartifact.items():
+            table.pop(key.replace("_", "-"), None) if value is None else table.update({key.replace("_", "-"): value})
+        monkeypatch.setattr(ca, "pyproject", lambda: data)
+        return data
 
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time is UTC for the test, and the machine's own again after it."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture
-def twine_answers(ca, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, str]], list[tuple], list[float]]:
-    """``(answers, calls, sleeps)``: twine answers each upload with the next (status, output)."""
-    answers: list[tuple[int, str]] = []
-    calls: list[tuple] = []
-    sleeps: list[float] = []
-
-    def twine(command, environ, timeout=None):
-        calls.append((command, environ, timeout))
-        status, output = answers.pop(0) if answers else (0, "")
-        return subprocess.CompletedProcess(command, status, output, "")
-
-    monkeypatch.setattr(ca, "run_child", twine)
-    monkeypatch.setattr(ca.time, "sleep", sleeps.append)
-    monkeypatch.delenv("CODEARTIFACT_RETRY_DELAY", raising=False)
-    return answers, calls, sleeps
+    return change

@@ -1,266 +1,273 @@
-"""AWS errors and credentials: every botocore fault as one line and its exit code."""
+"""AWS errors and credentials: every botocore fault as one line and its exit code, through
+aws_fault, through a stubbed client, through a real client before a loopback fault server, and
+through client_for with the credential sources that fail only when asked."""
 
 from __future__ import annotations
 
-import datetime
-import os
+import hashlib
+import json
 import re
-import sys
-from pathlib import Path
 
+import boto3
+import botocore.credentials
+import botocore.tokens
 import pytest
 from botocore import exceptions as aws
+from botocore.config import Config
 
-from tests.conftest import MANAGERS, load_release_tool
-from tests.release_tool.helpers import (
-    BROKEN_CREDENTIAL_SOURCES,
-    CONTROL_PLANE_FAULTS,
-    CREDENTIAL_FAULTS,
-    ENDPOINT,
-    NETWORK_FAULTS,
-    OWNER,
-    REPO,
-    TOKEN,
-    FailingClient,
-    client_error,
-    fake_program,
-    mode,
-    real_aws,
-    run,
-)
-from tests.support.faults import MODES as FAULT_MODES
+from tests.release_tool.helpers import HINT, OWNER, SSO_CONFIG, run
 from tests.support.faults import FaultServer
 from tests.support.servers import free_port
 
+EXPIRED_SSO = (
+    "The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO "
+    "session run aws sso login with the corresponding profile."
+)
+
+
+def client_error(code: str, message: str, call: str, attempts: int | None = None) -> aws.ClientError:
+    response: dict = {"Error": {"Code": code, "Message": message}}
+    if attempts is not None:
+        response["ResponseMetadata"] = {"RetryAttempts": attempts}
+    return aws.ClientError(response, call)
+
 
 @pytest.mark.parametrize(
-    ("error_code", "status", "exit_code", "words"),
+    ("error", "line", "code"),
     [
-        ("AccessDeniedException", 403, 4, "may not call codeartifact:GetAuthorizationToken"),
-        ("ExpiredTokenException", 400, 3, "run `aws sso login`"),
-        ("UnrecognizedClientException", 403, 3, "AWS rejected your credentials"),
-        ("ThrottlingException", 429, 6, "ThrottlingException to GetAuthorizationToken 1 times"),
-        ("InternalServerException", 500, 6, "try again in a minute"),
-        ("ResourceNotFoundException", 404, 8, "check [tool.codeartifact]"),
-        ("ValidationException", 400, 1, "CodeArtifact refused GetAuthorizationToken"),
-        ("502", 502, 7, "a proxy?) answered HTTP 502"),
+        (aws.SSOTokenLoadError(error_msg="no cached token"),
+         "this AWS SSO profile never signed in on this machine: run `aws sso login`", 3),
+        (aws.UnauthorizedSSOTokenError(), f"the AWS SSO session has expired ({EXPIRED_SSO}): run `aws sso login`", 3),
+        (aws.TokenRetrievalError(provider="sso", error_msg="Token has expired and refresh failed"),
+         "the AWS SSO session has expired (Error when retrieving token from sso: Token has expired and refresh "
+         "failed): run `aws sso login`", 3),
+        (aws.ProfileNotFound(profile="nobody"),
+         "The config profile (nobody) could not be found: check AWS_PROFILE and ~/.aws/config", 3),
+        (aws.NoCredentialsError(), f"no usable AWS credentials (Unable to locate credentials): {HINT}", 3),
+        (aws.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+         f"no usable AWS credentials (Partial credentials found in env, missing: AWS_SECRET_ACCESS_KEY): {HINT}", 3),
+        (aws.CredentialRetrievalError(provider="custom-process", error_msg="exit 1"),
+         f"no usable AWS credentials (Error when retrieving credentials from custom-process: exit 1): {HINT}", 3),
+        (aws.InvalidConfigError(error_msg="bad role_arn"), f"no usable AWS credentials (bad role_arn): {HINT}", 3),
+        (aws.SSOError(), "no usable AWS credentials (An unspecified error happened when resolving AWS credentials or "
+         f"an access token from SSO.): {HINT}", 3),
+        (client_error("ExpiredTokenException", "expired", "GetAuthorizationToken"),
+         "no usable AWS credentials (An error occurred (ExpiredTokenException) when calling the GetAuthorizationToken "
+         f"operation: expired): {HINT}", 3),
+        (client_error("InvalidClientTokenId", "bad key", "GetRepositoryEndpoint"),
+         "no usable AWS credentials (An error occurred (InvalidClientTokenId) when calling the GetRepositoryEndpoint "
+         f"operation: bad key): {HINT}", 3),
+        (client_error("UnrecognizedClientException", "bad key", "GetRepositoryEndpoint"),
+         "no usable AWS credentials (An error occurred (UnrecognizedClientException) when calling the "
+         f"GetRepositoryEndpoint operation: bad key): {HINT}", 3),
+        (client_error("AccessDeniedException", "not authorized", "GetAuthorizationToken"),
+         "access denied: you may not call codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken "
+         "(not authorized)", 4),
+        (client_error("AccessDeniedException", "not authorized", "ListPackageVersionAssets"),
+         "access denied: you may not call codeartifact:ListPackageVersionAssets (not authorized)", 4),
+        (client_error("ResourceNotFoundException", "Domain not found", "GetRepositoryEndpoint"),
+         "not found: Domain not found; check [tool.codeartifact] in pyproject.toml", 8),
+        (client_error("ThrottlingException", "slow down", "GetRepositoryEndpoint"),
+         "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 1 times: try again later", 6),
+        (client_error("InternalServerException", "oops", "GetAuthorizationToken", attempts=2),
+         "CodeArtifact answered InternalServerException to GetAuthorizationToken 3 times: try again later", 6),
+        (client_error("ServiceUnavailableException", "later", "ListPackageVersionAssets", attempts=0),
+         "CodeArtifact answered ServiceUnavailableException to ListPackageVersionAssets 1 times: try again later", 6),
+        (aws.ConnectTimeoutError(endpoint_url="https://ca.example/"),
+         'CodeArtifact did not answer in time (Connect timeout on endpoint URL: "https://ca.example/")', 7),
+        (aws.ReadTimeoutError(endpoint_url="https://ca.example/"),
+         'CodeArtifact did not answer in time (Read timeout on endpoint URL: "https://ca.example/")', 7),
+        (aws.EndpointConnectionError(endpoint_url="https://ca.example/"),
+         'cannot reach CodeArtifact (Could not connect to the endpoint URL: "https://ca.example/"): check the '
+         "network, a proxy", 7),
+        (aws.ConnectionClosedError(endpoint_url="https://ca.example/"),
+         "cannot reach CodeArtifact (Connection was closed before we received a valid response from endpoint URL: "
+         '"https://ca.example/".): check the network, a proxy', 7),
+        (aws.SSLError(endpoint_url="https://ca.example/", error="bad certificate"),
+         "cannot reach CodeArtifact (SSL validation failed for https://ca.example/ bad certificate): check the "
+         "network, a proxy", 7),
+        (aws.ProxyConnectionError(proxy_url="http://proxy.example"),
+         'cannot reach CodeArtifact (Failed to connect to proxy URL: "http://proxy.example"): check the network, '
+         "a proxy", 7),
+        (aws.HTTPClientError(error="boom"),
+         "cannot reach CodeArtifact (An HTTP Client raised an unhandled exception: boom): check the network, a proxy",
+         7),
+        (client_error("502", "Bad Gateway", "GetRepositoryEndpoint"),
+         "a proxy between you and CodeArtifact answered HTTP 502 Bad Gateway", 7),
+        (client_error("ValidationException", "bad domain", "GetRepositoryEndpoint"),
+         "CodeArtifact refused GetRepositoryEndpoint: ValidationException: bad domain", 1),
     ],
-)
-def test_aws_errors_become_one_clear_line(ca, stub, capsys, error_code, status, exit_code, words):
-    client, stubber = stub
-    stubber.add_client_error("get_authorization_token", error_code, "the service says no", status)
-    code, _, err = run(ca, capsys, client, "env")
-    assert code == exit_code
-    assert err.startswith("error: ") and err.count("\n") == 1
-    assert words in err
-
-
-def test_the_throttling_message_counts_the_attempts_made(ca):
-    error = aws.ClientError(
-        {"Error": {"Code": "ThrottlingException", "Message": "slow"}, "ResponseMetadata": {"RetryAttempts": 2}},
-        "GetRepositoryEndpoint",
-    )
-    translated = ca.translate_aws_error(error)
-    assert (translated.exit_code, str(translated)) == (
-        6,
-        "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 3 times; try again in a minute",
-    )
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
+)  # fmt: skip
+def test_each_botocore_fault_is_one_line_and_its_exit_code(ca, error, line, code):
+    fault = ca.aws_fault(error)
+    assert (str(fault), fault.code) == (line, code)
 
 
 @pytest.mark.parametrize(
-    ("error", "exit_code"),
-    [(error, 3) for error in CREDENTIAL_FAULTS] + [(error, 7) for error in NETWORK_FAULTS],
-    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+    "error",
+    [
+        aws.ClientError({}, "GetAuthorizationToken"),
+        aws.ClientError({"Error": {"Message": "no code"}}, "GetAuthorizationToken"),
+        KeyError("authorizationToken"),
+        BrokenPipeError(32, "Broken pipe"),  # Python's own ConnectionError is no network fault of botocore's
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),
+    ],
+    ids=lambda error: type(error).__name__,
 )
-def test_credential_and_network_errors_end_in_their_codes(ca, capsys, error, exit_code):
-    code, out, err = run(ca, capsys, FailingClient(error), "login", "--tool", "pip")
-    assert code == exit_code
-    assert out == "" and err.startswith("error: ") and err.count("\n") == 1
+def test_what_is_not_an_aws_fault_is_left_to_the_caller(ca, error):
+    assert ca.aws_fault(error) is None
 
 
-def test_an_unexpected_error_is_one_line_and_never_exit_1(ca, capsys):
-    code, _, err = run(ca, capsys, FailingClient(KeyError("authorizationToken")), "env")
-    assert code == ca.Exit.BUG == 70
-    assert err == "error: KeyError: 'authorizationToken'\n"
+@pytest.mark.parametrize(
+    ("code", "status", "exit_code", "line"),
+    [
+        ("AccessDeniedException", 403, 4,
+         "access denied: you may not call codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken (no)"),
+        ("UnrecognizedClientException", 403, 3,
+         "no usable AWS credentials (An error occurred (UnrecognizedClientException) when calling the "
+         f"GetAuthorizationToken operation: no): {HINT}"),
+        ("ThrottlingException", 429, 6,
+         "CodeArtifact answered ThrottlingException to GetAuthorizationToken 1 times: try again later"),
+        ("ResourceNotFoundException", 404, 8, "not found: no; check [tool.codeartifact] in pyproject.toml"),
+        ("ValidationException", 400, 1, "CodeArtifact refused GetAuthorizationToken: ValidationException: no"),
+        ("504", 504, 7, "a proxy between you and CodeArtifact answered HTTP 504 no"),
+    ],
+)  # fmt: skip
+def test_a_refused_call_ends_the_command_in_one_line(ca, stub, capsys, code, status, exit_code, line):
+    client, stubber = stub
+    stubber.add_client_error("get_authorization_token", code, "no", status, expected_params=OWNER)
+    assert run(ca, capsys, client, "env") == (exit_code, "", f"error: {line}\n")
 
 
-def test_the_exit_codes_in_the_help_are_the_enum(ca, capsys):
-    with pytest.raises(SystemExit):
-        ca.main(["--help"])
-    help_text = capsys.readouterr().out
-    for code in ca.Exit:
-        assert f"{code.value:>3}  {code.meaning}" in help_text
+def test_an_unexpected_error_is_one_line_with_its_type_and_code_70(ca, stub, capsys):
+    client, stubber = stub
+    stubber.add_response("get_authorization_token", {}, OWNER)  # no token in the answer
+    assert run(ca, capsys, client, "env") == (70, "", "error: KeyError: 'authorizationToken'\n")
 
 
-def test_the_readme_table_of_exit_codes_is_the_enum(ca, bake):
-    readme = (bake() / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (\d+) \| (.*) \|$", readme, re.MULTILINE)
-    assert rows == [(str(code.value), code.meaning) for code in ca.Exit]
+def loopback_client(url: str) -> object:
+    """A real CodeArtifact client, as the tool's own but quick: 1 s to connect, half a second
+    for an answer, two attempts."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    config = Config(connect_timeout=1, read_timeout=0.5, retries={"mode": "standard", "total_max_attempts": 2})
+    return session.client("codeartifact", region_name="us-east-1", endpoint_url=url, config=config)
 
 
-@pytest.mark.parametrize("manager", MANAGERS)
-def test_the_tools_own_commands_are_the_package_manager_table(bake, manager, tmp_path):
-    module = load_release_tool(bake(package_manager=manager))
-    table = MANAGERS[manager]
-    argv = module.BUILD_COMMANDS[manager](tmp_path)
-    expected = [*table["build_into"].split(), str(tmp_path)]
-    assert argv == ([sys.executable, *expected[1:]] if expected[0] == "python" else expected)
-    assert module.TOOL_COMMANDS[manager] == table["tool"]
+CALLED = "v1/repository/endpoint?domain=my-domain&domain-owner=111122223333&repository=my-repo&format=pypi"
 
 
-@pytest.mark.timeout(30)
-@pytest.mark.parametrize("fault", CONTROL_PLANE_FAULTS)
-def test_a_fault_of_the_control_plane_is_one_line_with_its_code(ca, capsys, monkeypatch, tmp_path, fault):
-    exit_code, words = CONTROL_PLANE_FAULTS[fault]
-    with FaultServer(fault if fault in FAULT_MODES else "500") as server:
-        url = {
-            "refused": f"http://127.0.0.1:{free_port()}",
-            "unresolvable": "http://codeartifact.us-east-1.invalid",
-            "tls": server.url.replace("http://", "https://"),
-        }.get(fault, server.url)
-        real_aws(monkeypatch, tmp_path, AWS_ENDPOINT_URL_CODEARTIFACT=url)
-        code, out, err = run(ca, capsys, None, "url")
-    assert code == exit_code, err
-    assert words in err and err.count("\n") == 1 and out == ""
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("mode", "exit_code", "line"),
+    [
+        ("refused", 7, 'cannot reach CodeArtifact (Could not connect to the endpoint URL: "{url}{called}"): check '
+                       "the network, a proxy"),
+        ("hang", 7, 'CodeArtifact did not answer in time (Read timeout on endpoint URL: "{url}{called}")'),
+        ("drop", 7, "cannot reach CodeArtifact (Connection was closed before we received a valid response from "
+                    'endpoint URL: "{url}{called}".): check the network, a proxy'),
+        ("500", 6, "CodeArtifact answered InternalServerException to GetRepositoryEndpoint 2 times: try again later"),
+        ("429", 6, "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 2 times: try again later"),
+        ("502-html", 7, "a proxy between you and CodeArtifact answered HTTP 502 Bad Gateway"),
+    ],
+)  # fmt: skip
+def test_a_fault_between_the_tool_and_codeartifact_is_one_line_with_its_code(ca, capsys, mode, exit_code, line):
+    with FaultServer("500" if mode == "refused" else mode) as server:
+        url = f"http://127.0.0.1:{free_port()}/" if mode == "refused" else server.url
+        code, out, err = run(ca, capsys, loopback_client(url), "url")
+    assert (code, out, err) == (exit_code, "", f"error: {line.format(url=url, called=CALLED)}\n")
 
 
-@pytest.mark.parametrize("fault", BROKEN_CREDENTIAL_SOURCES)
-def test_broken_credentials_end_in_code_3_before_any_call(ca, capsys, monkeypatch, tmp_path, fault):
-    variables, words = BROKEN_CREDENTIAL_SOURCES[fault]
-    (tmp_path / "aws-config").write_text(
-        "[profile failing]\ncredential_process = false\n[profile missing]\ncredential_process = /nonexistent/helper\n"
-    )
-    (tmp_path / "token").write_text("a-web-identity-token")
+@pytest.mark.timeout(60)
+def test_a_tls_handshake_that_fails_is_a_network_fault(ca, capsys):
+    """HTTPS to a server that speaks plain HTTP: botocore's SSLError, which is also an OSError,
+    is not taken for an output that cannot be written."""
     with FaultServer("500") as server:
-        real_aws(monkeypatch, tmp_path, AWS_ENDPOINT_URL_CODEARTIFACT=server.url)
-        monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-        monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-        for name, value in variables.items():
-            monkeypatch.setenv(name, value.format(token=tmp_path / "token"))
-        code, _, err = run(ca, capsys, None, "url")
-    assert code == 3, err
-    assert words in err and err.count("\n") == 1
-    assert server.requests == 0  # found out before any call
+        url = server.url.replace("http://", "https://")
+        code, out, err = run(ca, capsys, loopback_client(url), "url")
+    assert (code, out) == (7, "")
+    assert re.fullmatch(rf"error: cannot reach CodeArtifact \(SSL validation failed for {url}{re.escape(CALLED)} "
+                        r"\[SSL: \w+\] [^\n]+\): check the network, a proxy\n", err), err  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("error", "message", "exit_code"),
-    [
-        (aws.UnauthorizedSSOTokenError(), "the AWS SSO session has expired: run `aws sso login`", 3),
-        (
-            client_error("AccessDeniedException", "not authorized", "DescribeDomain"),
-            "access denied: your AWS identity may not call codeartifact:DescribeDomain (not authorized)",
-            4,
-        ),
-        (
-            client_error("AccessDeniedException", "no", "GetAuthorizationToken"),
-            "access denied: your AWS identity may not call codeartifact:GetAuthorizationToken and "
-            "sts:GetServiceBearerToken (no)",
-            4,
-        ),
-        (
-            aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "GetRepositoryEndpoint"),
-            "not found: ; check [tool.codeartifact] in pyproject.toml",
-            8,
-        ),
-        (
-            client_error("ValidationException", "bad domain", "GetRepositoryEndpoint"),
-            "CodeArtifact refused GetRepositoryEndpoint: ValidationException: bad domain",
-            1,
-        ),
-    ],
-    ids=["sso", "unknown-operation", "token", "no-message", "other"],
-)
-def test_an_aws_error_becomes_a_sentence_and_an_exit_code(ca, error, message, exit_code):
-    translated = ca.translate_aws_error(error)
-    assert (str(translated), int(translated.exit_code)) == (message, exit_code)
+@pytest.fixture
+def aws_files(tmp_path, monkeypatch):
+    """AWS settings of the test's own: a config file (returned), no credentials file, and
+    CodeArtifact at a loopback server that counts the calls that reach it."""
+    config = tmp_path / "aws-config"
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    with FaultServer("500") as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", server.url)
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        yield config, server
 
 
-def test_the_token_comes_with_its_expiry(ca, stub):
-    client, stubber = stub
-    expires = datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
-    response = {"authorizationToken": TOKEN, "expiration": expires}
-    stubber.add_response("get_authorization_token", response, {**OWNER, "durationSeconds": 900})
-    stubber.add_response("get_authorization_token", {"authorizationToken": TOKEN}, dict(OWNER))
-    settings = ca.load_settings(ca.read_pyproject(), {})
-    assert ca.fetch_token(client, settings, 900) == (TOKEN, 1700000000)
-    assert ca.fetch_token(client, settings) == (TOKEN, 0)
-
-
-def test_the_client_has_short_timeouts_standard_retries_and_the_projects_region(ca, private_home, monkeypatch):
+def test_the_client_waits_10_s_to_connect_and_30_s_for_an_answer_in_the_projects_region(ca, aws_files, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")  # the client's own retry mode wins over the user's
-    settings = ca.Settings("my-domain", "111122223333", "my-repo", "eu-west-1", "uv")
-    config = ca.make_client(settings, {}).meta.config
+    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")  # the tool's own retry mode wins over the user's
+    monkeypatch.setenv("AWS_REGION", "ap-south-1")
+    config = ca.client_for("eu-west-1").meta.config
     assert (config.connect_timeout, config.read_timeout, config.retries["mode"]) == (10, 30, "standard")
     assert config.region_name == "eu-west-1"
-    environ = {"CODEARTIFACT_CONNECT_TIMEOUT": "3", "CODEARTIFACT_READ_TIMEOUT": "4.5"}
-    config = ca.make_client(settings, environ).meta.config
-    assert (config.connect_timeout, config.read_timeout) == (3, 4.5)
 
 
-def test_a_file_is_replaced_whole_with_the_mode_its_secrets_need(ca, tmp_path):
-    shared, private = tmp_path / "conf" / "shared.cfg", tmp_path / "conf" / "private.cfg"
-    ca.write_file(ca.ConfigWrite(shared, "é\n", "é\n", private=False))
-    ca.write_file(ca.ConfigWrite(private, "secret\n", "****\n"))
-    assert (shared.read_bytes(), mode(shared)) == ("é\n".encode(), 0o644)
-    assert (private.read_text(), mode(private)) == ("secret\n", 0o600)
-    assert sorted(path.name for path in (tmp_path / "conf").iterdir()) == ["private.cfg", "shared.cfg"]
+@pytest.mark.parametrize(
+    ("variables", "profile", "line"),
+    [
+        ({}, "", f"no usable AWS credentials (Unable to locate credentials): {HINT}"),
+        ({"AWS_PROFILE": "nobody"}, "",
+         "The config profile (nobody) could not be found: check AWS_PROFILE and ~/.aws/config"),
+        ({"AWS_WEB_IDENTITY_TOKEN_FILE": "{tmp}/no-token", "AWS_ROLE_ARN": "arn:aws:iam::444455556666:role/ci"}, "",
+         f"no usable AWS credentials ([Errno 2] No such file or directory: '{{tmp}}/no-token'): {HINT}"),
+        ({"AWS_PROFILE": "failing"}, """credential_process = sh -c 'echo "the  helper\\nrefused" >&2; exit 1'""",
+         f"no usable AWS credentials (Error when retrieving credentials from custom-process: the helper refused ): "
+         f"{HINT}"),
+        ({"AWS_PROFILE": "failing"}, "credential_process = {tmp}/no-helper",
+         f"no usable AWS credentials ([Errno 2] No such file or directory: '{{tmp}}/no-helper'): {HINT}"),
+    ],
+    ids=["none", "unknown-profile", "missing-web-identity-token-file", "failing-process", "missing-process"],
+)  # fmt: skip
+def test_credentials_that_cannot_be_had_end_in_code_3_before_any_call(
+    ca, capsys, monkeypatch, tmp_path, aws_files, variables, profile, line
+):
+    config, server = aws_files
+    config.write_text(f"[profile failing]\n{profile.format(tmp=tmp_path)}\n")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    assert run(ca, capsys, None, "url") == (3, "", f"error: {line.format(tmp=tmp_path)}\n")
+    assert server.requests == 0
 
 
-def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_one(ca, tmp_path, monkeypatch):
-    target = tmp_path / "conf" / "pip.conf"
-    target.parent.mkdir()
-    target.write_text("old\n")
-
-    def full_disk(source, destination):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(ca.os, "replace", full_disk)
-    with pytest.raises(OSError, match="No space left"):
-        ca.write_file(ca.ConfigWrite(target, "new\n", "new\n"))
-    assert [path.name for path in target.parent.iterdir()] == ["pip.conf"]
-    assert target.read_text() == "old\n"
-
-
-def test_the_new_file_is_made_beside_the_old_one_so_that_the_rename_is_atomic(ca, tmp_path, monkeypatch):
-    target = tmp_path / "conf" / "pip.conf"
-    renames = []
-    real = os.replace
-    monkeypatch.setattr(
-        ca.os, "replace", lambda source, destination: renames.append(source) or real(source, destination)
-    )
-    ca.write_file(ca.ConfigWrite(target, "new\n", "new\n"))
-    (source,) = renames
-    assert Path(source).parent == target.parent and Path(source).name.startswith(".pip.conf.")
-
-
-def test_uv_gets_the_token_on_standard_input_and_keeps_it_in_its_store(ca, tmp_path, capfd):
-    uv = fake_program(tmp_path / "uv", f'echo "$@" > {tmp_path}/args; cat > {tmp_path}/stdin; echo "stored"')
-    environ = {"UV": str(uv), "PATH": "/usr/bin:/bin"}
-    command = f"{uv} auth login {ENDPOINT} --username aws --password -"
-    assert ca.uv_login(ENDPOINT, TOKEN, environ, dry_run=True) == (
-        f"would run: {command}   # the token on standard input"
-    )
-    assert not (tmp_path / "args").exists()
-    done = ca.uv_login(ENDPOINT, TOKEN, environ, dry_run=False)
-    assert done == f"uv will use the token for {ENDPOINT} (stored with `uv auth login`)"
-    assert (tmp_path / "args").read_text() == command[len(str(uv)) + 1 :] + "\n"
-    assert (tmp_path / "stdin").read_text() == TOKEN
-    assert capfd.readouterr() == ("", "")
-
-
-def test_an_error_without_the_usual_fields_still_makes_a_sentence(ca):
-    bare = aws.ClientError({}, "GetAuthorizationToken")
-    assert (ca.error_code(bare), ca.attempts_made(bare)) == ("", 1)
-    assert str(ca.translate_aws_error(bare)) == "CodeArtifact refused GetAuthorizationToken: : "
-
-
-def test_an_endpoint_keeps_a_repository_name_that_ends_in_x(ca, stub):
-    client, stubber = stub
-    endpoint = ENDPOINT.replace("my-repo", "pypiX").rstrip("/")
-    stubber.add_response("get_repository_endpoint", {"repositoryEndpoint": endpoint}, {**REPO, "format": "pypi"})
-    settings = ca.load_settings(ca.read_pyproject(), {})
-    assert ca.fetch_endpoint(client, settings) == endpoint + "/"
-    assert ca.without_credentials(f"https://aws:x@{endpoint[8:]}/") == endpoint
+@pytest.mark.parametrize(
+    ("profile", "cached", "line"),
+    [
+        ("legacy", None, "this AWS SSO profile never signed in on this machine: run `aws sso login`"),
+        ("modern", None, "this AWS SSO profile never signed in on this machine: run `aws sso login`"),
+        ("legacy", "https://example.awsapps.com/start",
+         f"the AWS SSO session has expired ({EXPIRED_SSO}): run `aws sso login`"),
+        ("modern", "corp", "the AWS SSO session has expired (Error when retrieving token from sso: Token has expired "
+                           "and refresh failed): run `aws sso login`"),
+    ],
+)  # fmt: skip
+def test_an_sso_profile_that_never_signed_in_is_not_called_expired(
+    ca, capsys, monkeypatch, private_home, aws_files, profile, cached, line
+):
+    """Real botocore and real files: the profile's configuration, and no cached login or an
+    expired one where `aws sso login` leaves it (~/.aws/sso/cache, named by the SHA-1 of the
+    start URL or of the session's name)."""
+    config, server = aws_files
+    config.write_text(SSO_CONFIG)
+    monkeypatch.setenv("AWS_PROFILE", profile)
+    cache = private_home / ".aws" / "sso" / "cache"  # botocore found it by HOME when imported
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
+    if cached:
+        cache.mkdir(parents=True)
+        token = {"startUrl": "https://example.awsapps.com/start", "region": "us-east-1",
+                 "accessToken": "old", "expiresAt": "2020-01-01T00:00:00Z"}  # fmt: skip
+        (cache / f"{hashlib.sha1(cached.encode()).hexdigest()}.json").write_text(json.dumps(token))
+    assert run(ca, capsys, None, "url") == (3, "", f"error: {line}\n")
+    assert server.requests == 0

@@ -1,122 +1,142 @@
-"""Settings: [tool.codeartifact], the environment, durations and the indexes uv reads."""
+"""Settings: pyproject.toml as the tool reads it, [tool.codeartifact] with the AWS_REGION
+fallback, and how each package manager runs the tool."""
 
 from __future__ import annotations
 
-import argparse
+import sys
 
 import pytest
 
-from tests.release_tool.helpers import wheel_archive
+from tests.conftest import MANAGERS, load_release_tool
 
 
-def test_environment_variables_override_pyproject(ca):
-    environ = {
-        "CODEARTIFACT_DOMAIN": "other",
-        "CODEARTIFACT_DOMAIN_OWNER": "999988887777",
-        "CODEARTIFACT_REPOSITORY": "release",
-        "CODEARTIFACT_REGION": "eu-west-1",
-        "AWS_REGION": "ap-south-1",
+def test_the_settings_are_the_table_and_how_the_project_runs_the_tool(ca):
+    assert ca.settings() == {
+        "domain": "my-domain",
+        "domain-owner": "111122223333",
+        "repository": "my-repo",
+        "region": "us-east-1",
+        "package-manager": "uv",
+        "me": "uv run scripts/codeartifact.py",
     }
-    settings = ca.load_settings(ca.read_pyproject(), environ)
-    assert (settings.domain, settings.domain_owner, settings.repository, settings.region) == (
-        "other",
-        "999988887777",
-        "release",
-        "eu-west-1",
-    )
 
 
-def test_aws_region_never_overrides_the_projects_region_but_fills_a_missing_one(ca):
-    """CodeBuild sets AWS_REGION to the build's own region, which need not be the domain's."""
-    assert ca.load_settings(ca.read_pyproject(), {"AWS_REGION": "ap-south-1"}).region == "us-east-1"
-    table = {"tool": {"codeartifact": {"domain": "d1", "domain-owner": "111122223333", "repository": "r1"}}}
-    assert ca.load_settings(table, {"AWS_REGION": "ap-south-1"}).region == "ap-south-1"
-
-
-def test_missing_settings_are_named(ca):
-    with pytest.raises(ca.ToolError, match="missing CodeArtifact settings: domain, domain-owner"):
-        ca.load_settings({"tool": {"codeartifact": {"repository": "r", "region": "us-east-1"}}}, {})
-
-
-def test_names_and_versions_are_the_canonical_pep_503_and_pep_440_forms(ca, tmp_path):
-    project = ca.load_project({"project": {"name": "Acme.Utils__Extra", "version": "1.0.0-RC.1"}})
-    assert (project.name, project.version) == ("Acme.Utils__Extra", "1.0.0rc1")
-    wheel = tmp_path / "acme_utils-1.0.0rc1-py3-none-any.whl"
-    wheel.write_bytes(wheel_archive("1.0.0-RC.1", name="Acme.Utils__Extra"))
-    package = ca.package_of(wheel)
-    assert (package.normalized_name, package.version) == ("acme-utils-extra", "1.0.0rc1")
-
-
-def test_a_dynamic_version_is_left_to_the_build(ca):
-    project = ca.load_project({"project": {"name": "acme-utils", "dynamic": ["version"]}})
-    assert (project.version, project.new_version) == (None, "tag a new version")
-    assert ca.load_project({"project": {"name": "a", "version": "1"}}).new_version == (
-        "set a new version in pyproject.toml"
-    )
-
-
-def test_an_invalid_version_is_a_one_line_refusal(ca):
-    with pytest.raises(ca.ToolError, match="use a PEP 440 version"):
-        ca.load_project({"project": {"name": "a", "version": "one"}})
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_each_package_manager_runs_and_builds_as_its_table_says(bake, manager, tmp_path, monkeypatch):
+    """The command the messages print (``finish with: …``, ``verify``) and the build command are
+    the package manager table's (cookiecutter.json), which the baked README prints too."""
+    tool = load_release_tool(bake(package_manager=manager))
+    where = tool.settings()
+    assert (where["package-manager"], where["me"]) == (manager, MANAGERS[manager]["tool"])
+    commands = []
+    monkeypatch.setattr(tool, "checked", lambda command, env=None, token="\0": commands.append(command) or "")
+    tool.build(where, tmp_path, "https://x/", "t")
+    build_into = MANAGERS[manager]["build_into"].replace("python", sys.executable, 1).split()
+    assert commands == [["git", "log", "-1", "--format=%ct"], [*build_into, str(tmp_path)]]
 
 
 @pytest.mark.parametrize(
-    ("duration", "reason"),
+    ("manager", "me"),
+    [("uv", "uv run"), ("poetry", "pipx run"), ("pip", "python"), ("hatch", "python"), (None, "python")],
+)
+def test_a_package_manager_the_tool_does_not_know_runs_it_with_python(ca, pyproject, manager, me):
+    pyproject(package_manager=manager)
+    assert ca.settings()["me"] == f"{me} scripts/codeartifact.py"
+
+
+def test_aws_region_fills_a_missing_region_and_never_overrides_the_projects(ca, pyproject, monkeypatch):
+    """CodeBuild sets AWS_REGION to the build's own region, which need not be the domain's."""
+    monkeypatch.setenv("AWS_REGION", "ap-south-1")
+    assert ca.settings()["region"] == "us-east-1"
+    pyproject(region=None)
+    assert ca.settings()["region"] == "ap-south-1"
+    pyproject(region="")
+    assert ca.settings()["region"] == "ap-south-1"
+
+
+@pytest.mark.parametrize(
+    ("table", "lacking"),
     [
-        ("soon", "must be a whole number of seconds"),
-        ("1", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
-        ("899", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
-        ("43201", "must be 0 or 900 to 43200 seconds (15 minutes to 12 hours)"),
+        ({"region": None}, "region"),
+        ({"region": ""}, "region"),
+        ({"domain": "", "repository": None}, "domain, repository"),
+        ({"domain_owner": None, "region": None}, "domain-owner, region"),
     ],
 )
-def test_a_token_duration_is_refused_with_its_rule(ca, duration, reason):
-    with pytest.raises(argparse.ArgumentTypeError) as refused:
-        ca.duration_seconds(duration)
-    assert str(refused.value) == reason
+def test_missing_settings_are_named_together(ca, pyproject, table, lacking):
+    pyproject(**table)
+    with pytest.raises(ca.Fault) as refused:
+        ca.settings()
+    assert (str(refused.value), refused.value.code) == (f"pyproject.toml's [tool.codeartifact] lacks {lacking}", 1)
 
 
-@pytest.mark.parametrize("duration", ["0", "900", "43200"])
-def test_a_token_duration_at_the_edges_is_taken(ca, duration):
-    assert ca.duration_seconds(duration) == int(duration)
-
-
-def test_a_project_without_settings_is_told_every_way_to_give_them(ca):
-    with pytest.raises(ca.ToolError) as missing:
-        ca.load_settings({}, {})
-    assert str(missing.value) == (
-        "missing CodeArtifact settings: domain, domain-owner, repository, region; set them in "
-        "[tool.codeartifact] in pyproject.toml or with CODEARTIFACT_DOMAIN, CODEARTIFACT_DOMAIN_OWNER, "
-        "CODEARTIFACT_REPOSITORY and CODEARTIFACT_REGION"
+def test_a_project_without_the_table_is_told_every_setting_it_lacks(ca, monkeypatch, capsys):
+    monkeypatch.setattr(ca, "pyproject", lambda: {"tool": {"ruff": {}}})
+    assert ca.main(["url"], client=object()) == 1
+    assert capsys.readouterr() == (
+        "",
+        "error: pyproject.toml's [tool.codeartifact] lacks domain, domain-owner, repository, region\n",
     )
-    table = {"domain": "d1", "domain-owner": "111122223333", "repository": "r1", "region": "eu-west-1"}
-    assert ca.load_settings({"tool": {"codeartifact": table}}, {}).package_manager == "pip"
+    monkeypatch.setattr(ca, "pyproject", lambda: {})
+    with pytest.raises(ca.Fault, match=r"lacks domain, domain-owner, repository, region$"):
+        ca.settings()
 
 
-def test_the_token_expiry_is_told_in_local_time(ca, utc):
-    assert ca.expiry_note(1700000000) == "; the token expires at 2023-11-14 22:13 UTC"
-    assert ca.expiry_note(0) == ""
+def test_pyproject_toml_is_read_from_the_project_as_utf8_whatever_the_locale(ca, monkeypatch, tmp_path, latin1_locale):
+    monkeypatch.setattr(ca, "ROOT", tmp_path)
+    (tmp_path / "pyproject.toml").write_bytes('[project]\nname = "café"\nversion = "1.0"\n'.encode())
+    assert ca.pyproject() == {"project": {"name": "café", "version": "1.0"}}
+    assert ca.project() == ("café", "1.0")
+
+
+def test_a_missing_or_broken_pyproject_toml_is_one_line(ca, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(ca, "ROOT", tmp_path)
+    assert ca.main(["check-tag", "v1"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        f"error: cannot read pyproject.toml: [Errno 2] No such file or directory: '{tmp_path / 'pyproject.toml'}'\n",
+    )
+    (tmp_path / "pyproject.toml").write_text("[project\n")
+    with pytest.raises(ca.Fault) as broken:
+        ca.pyproject()
+    assert (str(broken.value), broken.value.code) == (
+        "cannot read pyproject.toml: Expected ']' at the end of a table declaration (at line 1, column 9)",
+        1,
+    )
 
 
 @pytest.mark.parametrize(
-    ("variables", "pyproject", "uv_toml", "found"),
+    ("table", "found"),
     [
-        ({"UV_INDEX_URL": "u", "UV_FIND_LINKS": "f", "UV_INDEX": ""}, {}, "", [
-            "the environment variable UV_INDEX_URL", "the environment variable UV_FIND_LINKS",
-        ]),
-        ({}, {"tool": {"uv": {"index": [
-            {"name": "codeartifact", "url": "x"}, {"url": "https://mirror.example/simple"},
-            {"name": "torch", "url": "y", "explicit": True}, {"name": "pypi", "url": "z"},
-        ]}}}, "", [
-            "[[tool.uv.index]] https://mirror.example/simple in pyproject.toml, not explicit",
-            "[[tool.uv.index]] pypi in pyproject.toml, not explicit",
-        ]),
-        ({}, {}, 'index-url = "u"\nextra-index-url = ["e"]\nfind-links = ["f"]\n', [
-            "extra-index-url in {config}", "index-url in {config}", "find-links in {config}",
-        ]),
+        ({"name": "acme-utils", "version": "0.1.0"}, ("acme-utils", "0.1.0")),
+        ({"name": "Acme.Utils", "version": "1.0.0-RC.1"}, ("Acme.Utils", "1.0.0rc1")),
+        ({"name": "acme-utils", "version": "v2"}, ("acme-utils", "2")),
+        ({"name": "acme-utils", "dynamic": ["version"]}, ("acme-utils", None)),
+        ({"name": "acme-utils", "version": "0.1.0", "dynamic": ["readme"]}, ("acme-utils", "0.1.0")),
     ],
-)  # fmt: skip
-def test_every_other_index_uv_would_read_is_named(ca, tmp_path, variables, pyproject, uv_toml, found):
-    config = tmp_path / "uv.toml"
-    if uv_toml:
-        config.write_text(uv_toml)
-    assert ca.uv_index_settings(variables, pyproject, config) == [line.format(config=config) for line in found]
+)
+def test_the_project_is_its_name_and_its_version_in_pep_440_form(ca, pyproject, table, found):
+    pyproject(project=table)
+    assert ca.project() == found
+
+
+@pytest.mark.parametrize(
+    ("table", "why"),
+    [
+        ({}, "'name'"),
+        ({"version": "1.0"}, "'name'"),
+        ({"dynamic": ["version"]}, "'name'"),
+        ({"name": "acme-utils"}, "'version'"),
+        ({"name": "acme-utils", "dynamic": ["readme"]}, "'version'"),
+        ({"name": "acme-utils", "version": "one"}, "Invalid version: 'one'"),
+    ],
+)
+def test_a_project_without_a_name_or_a_version_is_refused_in_one_line(ca, pyproject, table, why):
+    pyproject(project=table)
+    with pytest.raises(ca.Fault) as refused:
+        ca.project()
+    assert (str(refused.value), refused.value.code) == (
+        f"pyproject.toml needs [project] name and a PEP 440 version: {why}",
+        1,
+    )
+    assert refused.value.__suppress_context__

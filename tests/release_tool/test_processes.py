@@ -1,0 +1,131 @@
+"""Child processes: run (in the project, with the given environment), checked (a failure is the
+tool's last error line, the token masked), git, and the signals that stop the tool."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import load_release_tool
+from tests.release_tool.helpers import TOKEN
+
+SHOW = (
+    "import os, sys; print(os.getcwd()); print(os.environ.get('ONLY')); print('to stderr', file=sys.stderr); "
+    "sys.exit(3)"
+)
+
+
+def test_a_child_runs_in_the_project_with_the_environment_given(ca, monkeypatch):
+    proc = ca.run([sys.executable, "-c", SHOW], {"ONLY": "this"})
+    assert (proc.returncode, proc.stdout, proc.stderr) == (3, f"{ca.ROOT}\nthis\n", "to stderr\n")
+    assert proc.args == [sys.executable, "-c", SHOW]
+    monkeypatch.setenv("ONLY", "the tool's own")
+    assert ca.run([sys.executable, "-c", SHOW]).stdout == f"{ca.ROOT}\nthe tool's own\n"
+
+
+def test_a_program_that_cannot_be_started_is_named(ca, tmp_path):
+    with pytest.raises(ca.Fault) as missing:
+        ca.run([str(tmp_path / "nothing"), "--version"])
+    assert (str(missing.value), missing.value.code) == (
+        f"cannot run {tmp_path / 'nothing'}: [Errno 2] No such file or directory: '{tmp_path / 'nothing'}'",
+        1,
+    )
+
+
+def answering(ca, monkeypatch, status: int, out: str, err: str = "") -> list:
+    """``ca.run`` answers with this; returns the commands and environments it was given."""
+    calls: list = []
+
+    def fake(command, env=None):
+        calls.append((command, env))
+        return subprocess.CompletedProcess(command, status, out, err)
+
+    monkeypatch.setattr(ca, "run", fake)
+    return calls
+
+
+def test_checked_returns_the_standard_output_of_a_tool_that_succeeds(ca, monkeypatch):
+    calls = answering(ca, monkeypatch, 0, "out\n", "warning: noise\n")
+    assert ca.checked(["tool", "x"], {"A": "1"}, TOKEN) == "out\n"
+    assert calls == [(["tool", "x"], {"A": "1"})]
+    assert ca.checked(["tool"]) == "out\n" and calls[-1] == (["tool"], None)
+
+
+@pytest.mark.parametrize(
+    ("out", "err", "why"),
+    [
+        ("Building\n", "warning: a\nerror: first\n  Caused by: deeper\nERROR: second\ntrailing\n", "ERROR: second"),
+        ("", "error: Failed to publish\n  cause: Server returned status code 500\n",
+         "cause: Server returned status code 500"),
+        ("", "  × error: No solution found\n  ╰─▶ hint\n", "× error: No solution found"),
+        ("step one\n", "Errors: 3\nerrors found\nerror[E1]: the last\n\n", "error[E1]: the last"),
+        ("", "Traceback (most recent call last):\n  File 'x'\nValueError: boom\n", "ValueError: boom"),
+        ("  only output  \n\n", "", "only output"),
+        ("", "", "exit status 2"),
+        (" \n", "\n", "exit status 2"),
+    ],
+    ids=["last-error", "cause", "symbol", "whole-word", "no-error-line", "stripped", "silent", "blank"],
+)  # fmt: skip
+def test_a_failure_is_the_tools_last_error_line_or_its_last_line(ca, monkeypatch, out, err, why):
+    answering(ca, monkeypatch, 2, out, err)
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked(["uv", "build", "--out-dir", "/tmp/x y"])
+    assert (str(failed.value), failed.value.code) == (f"`uv build --out-dir …` failed: {why}", 1)
+
+
+def test_a_failure_names_the_first_three_words_of_the_command_quoted(ca, monkeypatch):
+    answering(ca, monkeypatch, 1, "", "error: no\n")
+    with pytest.raises(ca.Fault, match=r"^`'/opt/my tools/uv' pip 'a b' …` failed: error: no$"):
+        ca.checked(["/opt/my tools/uv", "pip", "a b", "secret"])
+
+
+def test_the_token_is_masked_in_the_failure_and_nothing_else_is(ca, monkeypatch):
+    answering(ca, monkeypatch, 1, "", f"error: 401 for https://aws:{TOKEN}@host/simple/ (aws:{TOKEN})\n")
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked(["uv", "pip", "install"], None, TOKEN)
+    assert str(failed.value) == "`uv pip install …` failed: error: 401 for https://aws:****@host/simple/ (aws:****)"
+    answering(ca, monkeypatch, 1, "", "error: 401 for https://aws:x@host/\n")
+    with pytest.raises(ca.Fault, match=r"failed: error: 401 for https://aws:x@host/$"):
+        ca.checked(["uv", "pip", "install"])
+
+
+def test_git_answers_in_the_project_or_says_nothing(bake_copy, monkeypatch):
+    project = bake_copy(project_name="Git State")
+    tool = load_release_tool(project)
+    assert tool.git("status", "--porcelain") is None  # not a repository
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    assert tool.git("status", "--porcelain") == ""
+    (project / "new.txt").write_text("x")
+    assert tool.git("status", "--porcelain") == "?? new.txt\n"
+    monkeypatch.setenv("PATH", "")
+    assert tool.git("status", "--porcelain") is None  # no git at all
+
+
+@pytest.mark.parametrize(("signum", "name", "code"), [(signal.SIGINT, "SIGINT", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_the_first_signal_stops_the_tool_with_its_code_and_later_ones_are_ignored(ca, signum, name, code):
+    signal.signal(signal.SIGINT, ca.on_signal)
+    signal.signal(signal.SIGTERM, ca.on_signal)
+    with pytest.raises(ca.Fault) as stopped:
+        os.kill(os.getpid(), signum)
+        time.sleep(5)  # the handler raises in the main thread, here
+    assert (str(stopped.value), stopped.value.code) == (f"stopped by {name}", code)
+    assert signal.getsignal(signal.SIGINT) == signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+
+
+def test_main_stops_on_either_signal(ca, monkeypatch, capsys):
+    def interrupted(args, where, client):
+        assert signal.getsignal(signal.SIGTERM) == signal.getsignal(signal.SIGINT) == ca.on_signal
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+    monkeypatch.setattr(ca, "check_tag", interrupted)
+    assert ca.main(["check-tag", "v0.1.0"]) == 143
+    assert capsys.readouterr() == ("", "error: stopped by SIGTERM\n")
