@@ -1,4 +1,5 @@
-"""`check-tag` and `verify`."""
+"""`check-tag` (the tag against the version, no AWS) and `verify` (this version installs from
+the repository into a new environment, with none of the user's settings)."""
 
 from __future__ import annotations
 
@@ -8,87 +9,150 @@ from pathlib import Path
 
 import pytest
 
-from tests.release_tool.helpers import (
-    ENDPOINT,
-    TOKEN,
-    FakeSteps,
-    expect_credentials,
-    run,
-)
+from tests.release_tool.helpers import DYNAMIC, INDEX_WITH_TOKEN, TOKEN, expect_credentials, run
+
+
+@pytest.fixture
+def no_aws(ca, monkeypatch):
+    monkeypatch.setattr(ca, "client_for", lambda region: pytest.fail("check-tag needs no AWS"))
+
+
+def built(folder: Path, version: str) -> Path:
+    folder.mkdir()
+    for name in (f"acme_utils-{version}-py3-none-any.whl", f"acme_utils-{version}.tar.gz"):
+        (folder / name).write_text(name)
+    return folder
 
 
 @pytest.mark.parametrize(
-    ("version", "tag", "ok"),
-    [
-        ("0.1.0", "v0.1.0", True),
-        ("1.0.0-RC.1", "v1.0.0rc1", True),
-        ("1.0.0-RC.1", "v1.0.0-RC.1", True),
-        ("0.1.0", "v0.1.0rc1", False),
-        ("0.1.0", "v0.1.0.post1", False),
-        ("0.1.0", "v0.1", False),
-        ("0.1.0", "0.1.0", False),
-        ("0.1.0", "vnext", False),
-    ],
+    ("version", "tag"),
+    [("0.1.0", "v0.1.0"), ("1.0.0-RC.1", "v1.0.0rc1"), ("1.0.0-RC.1", "v1.0.0-RC.1")],
 )
-def test_check_tag_is_local_and_accepts_only_v_and_the_version(ca, capsys, monkeypatch, version, tag, ok):
-    monkeypatch.setattr(ca, "read_pyproject", lambda: {"project": {"name": "acme-utils", "version": version}})
-    monkeypatch.setattr(ca, "make_client", lambda *args: pytest.fail("check-tag needs no AWS"))
-    monkeypatch.setattr(ca, "load_settings", lambda *args: pytest.fail("check-tag needs no settings"))
-    code, out, err = run(ca, capsys, None, "check-tag", tag)
-    assert code == (0 if ok else 1)
-    canonical = ca.load_project({"project": {"name": "a", "version": version}}).version
-    assert (f"matches the version {canonical}" in out) if ok else (f"tag the release v{canonical}" in err)
-
-
-def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_users_pip_settings(
-    ca, stub, capsys, monkeypatch
-):
-    steps = FakeSteps(ca, monkeypatch)
-    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "https://pypi.org/simple")
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "verify")
-    assert (code, out, err) == (0, "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n", "")
-    venv, install, show = steps.commands
-    python = str(Path(venv[-1]) / "bin" / "python")
-    assert venv == [sys.executable, "-m", "venv", venv[-1]]
-    assert install == [python, "-m", "pip", "install", "--quiet", "acme-utils==0.1.0"]
-    assert show == [python, "-m", "pip", "show", "acme-utils"]
-    environ = steps.environments[1]
-    assert environ["PIP_INDEX_URL"] == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
-    assert environ["PIP_CONFIG_FILE"] == os.devnull and "PIP_EXTRA_INDEX_URL" not in environ
-    assert (environ["PIP_DISABLE_PIP_VERSION_CHECK"], environ["PIP_NO_CACHE_DIR"]) == ("1", "1")
-    assert steps.environments[2] == environ
-    assert not Path(venv[-1]).exists()  # the environment was temporary
+def test_check_tag_accepts_v_and_the_version_as_pep_440_reads_them(ca, capsys, pyproject, no_aws, version, tag):
+    pyproject(project={"name": "acme-utils", "version": version})
+    canonical = ca.project()[1]
+    assert run(ca, capsys, None, "check-tag", tag) == (
+        0,
+        f"the tag {tag} matches the version {canonical} of pyproject.toml\n",
+        "",
+    )
 
 
 @pytest.mark.parametrize(
-    ("install_status", "shown", "words"),
-    [
-        (1, "Version: 0.1.0\n", "acme-utils==0.1.0 does not install from my-repo"),
-        (0, "Name: acme-utils\nVersion: 0.0.9\n", "my-repo gave acme-utils 0.0.9, not 0.1.0\n"),
-        (0, "Name: acme-utils\n", "my-repo gave acme-utils ?, not 0.1.0\n"),
-    ],
-    ids=["no-install", "other-version", "no-version"],
+    "tag", ["v0.1.0rc1", "v0.1.0.post1", "v0.1.1", "v0.1", "0.1.0", "V0.1.0", "vnext", "v", "release-0.1.0"]
 )
-def test_verify_refuses_what_does_not_install_and_masks_the_token(
-    ca, stub, capsys, monkeypatch, install_status, shown, words
+def test_check_tag_refuses_any_other_tag_and_says_how_to_agree(ca, capsys, no_aws, tag):
+    assert run(ca, capsys, None, "check-tag", tag) == (
+        1,
+        "",
+        f"error: the tag {tag} does not match the version 0.1.0 of pyproject.toml: tag v0.1.0, or set the tag's "
+        "version in pyproject.toml\n",
+    )
+
+
+@pytest.mark.parametrize("project", [DYNAMIC, {"name": "acme-utils", "version": "0.3.0"}], ids=["from-tag", "static"])
+def test_check_tag_with_dist_reads_the_version_of_the_build(ca, capsys, pyproject, no_aws, tmp_path, project):
+    pyproject(project=project)
+    dist = built(tmp_path / "dist", "0.3.0")
+    assert run(ca, capsys, None, "check-tag", "v0.3.0", "--dist", str(dist)) == (
+        0,
+        f"the tag v0.3.0 matches the version 0.3.0 of {dist}\n",
+        "",
+    )
+    assert run(ca, capsys, None, "check-tag", "v0.4.0", "--dist", str(dist)) == (
+        1,
+        "",
+        f"error: the tag v0.4.0 does not match the version 0.3.0 of {dist}: build the commit the tag names, with "
+        "the tags fetched (a full clone)\n",
+    )
+
+
+def test_check_tag_of_a_version_from_the_tag_needs_the_build(ca, capsys, pyproject, no_aws, tmp_path):
+    pyproject(project=DYNAMIC)
+    assert run(ca, capsys, None, "check-tag", "v0.3.0") == (
+        2,
+        "",
+        "error: the version comes from the tag: build, then check-tag v0.3.0 --dist DIR\n",
+    )
+    assert run(ca, capsys, None, "check-tag", "v0.3.0", "--dist", str(tmp_path / "dist"))[:2] == (1, "")
+
+
+def verify_commands(ca, venv: str, requirement: str) -> list[list[str]]:
+    return [
+        ["git", "describe", "--tags", "--exact-match", "--match", "v*"],
+        [ca.uv(), "venv", "--no-config", "-q", "-p", sys.executable, venv],
+        [ca.uv(), "pip", "install", "--no-config", "-qp", venv, requirement],
+    ]
+
+
+def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_users_settings(
+    ca, stub, children, capsys, monkeypatch
 ):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.install_status, steps.shown = install_status, shown
-    steps.install_output = f"ERROR: 404 from https://aws:{TOKEN}@host/simple/acme-utils/"
+    for name, value in {"UV_INDEX": "pypi=https://pypi.org/simple", "UV_CACHE_DIR": "/c", "PIP_NO_INDEX": "1",
+                        "UVX_KEPT": "1", "MY_PIP_KEPT": "1"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
     client, stubber = stub
     expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "verify")
-    assert code == 1
-    assert err.startswith(f"error: {words}") and TOKEN not in err
+    assert run(ca, capsys, client, "verify") == (
+        0,
+        "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n",
+        "",
+    )
+    venv = children.commands()[1][-1]
+    assert children.commands() == verify_commands(ca, venv, "acme-utils==0.1.0")
+    kept = {name: value for name, value in os.environ.items() if not name.startswith(("UV_", "PIP_"))}
+    env = {**kept, "UV_DEFAULT_INDEX": INDEX_WITH_TOKEN, "UV_NO_CACHE": "1"}
+    assert [env for _, env in children.calls[1:]] == [env, env]
+    assert {"UVX_KEPT", "MY_PIP_KEPT"} <= env.keys() and not {"UV_INDEX", "UV_CACHE_DIR", "PIP_NO_INDEX"} & env.keys()
+    assert Path(venv).name.startswith("codeartifact-verify-") and not Path(venv).exists()
 
 
-def test_verify_on_windows_runs_the_environments_own_python(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    monkeypatch.setattr(sys, "platform", "win32")
+def test_verify_of_a_version_from_the_tag_installs_the_tags_version(ca, stub, children, capsys, pyproject):
+    pyproject(project=DYNAMIC)
+    children.git["describe"] = "v0.3.0\n"
     client, stubber = stub
     expect_credentials(stubber)
-    assert run(ca, capsys, client, "verify")[0] == 0
-    venv, install, _ = steps.commands
-    assert install[0] == str(Path(venv[-1]) / "Scripts" / "python.exe")
+    assert run(ca, capsys, client, "verify") == (
+        0,
+        "verified: acme-utils==0.3.0 installs from my-repo into a new environment\n",
+        "",
+    )
+    assert children.commands()[2][-1] == "acme-utils==0.3.0"
+
+
+def test_a_static_version_wins_over_the_tag(ca, stub, children, capsys):
+    children.git["describe"] = "v9.9.9\n"
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "verify")[:2] == (
+        0,
+        "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n",
+    )
+
+
+def test_verify_of_an_untagged_commit_is_refused_before_asking_aws(ca, stub, children, capsys, pyproject):
+    pyproject(project=DYNAMIC)
+    client, _ = stub
+    assert run(ca, capsys, client, "verify") == (
+        1,
+        "",
+        "error: the version comes from the git tag, and this commit has none: check out a tag\n",
+    )
+    assert children.commands() == [["git", "describe", "--tags", "--exact-match", "--match", "v*"]]
+
+
+@pytest.mark.parametrize(("step", "words"), [("venv", "venv --no-config"), ("install", "pip install")])
+def test_a_version_that_does_not_install_is_the_failing_steps_cause_with_the_token_masked(
+    ca, stub, children, capsys, step, words
+):
+    children.answers[step] = (2, "", f"error: Failed to fetch {INDEX_WITH_TOKEN}acme-utils/\n  hint: a hint\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    masked = INDEX_WITH_TOKEN.replace(TOKEN, "****")
+    assert run(ca, capsys, client, "verify") == (
+        1,
+        "",
+        f"error: acme-utils==0.1.0 does not install from there: `{ca.uv()} {words} …` failed: error: Failed to "
+        f"fetch {masked}acme-utils/\n",
+    )
+    assert len(children.calls) == {"venv": 2, "install": 3}[step]

@@ -1,444 +1,415 @@
-"""`publish`: build, check, compare with the repository and finish what is missing."""
+"""`publish`: the checks before anything is built, the build, the comparison with what the
+repository holds (by SHA-256), and the uploads of what it lacks, one file at a time, with what
+to run when one fails."""
 
 from __future__ import annotations
 
+import io
 import os
-import subprocess
+import signal
 import sys
-from pathlib import Path
-from typing import Any
+import time
 
 import pytest
-from botocore import exceptions as aws
 
-from tests.conftest import MANAGERS
 from tests.release_tool.helpers import (
-    BUILD_CREDENTIALS,
-    BUILD_WITHOUT_BACKEND,
+    DYNAMIC,
     ENDPOINT,
-    ORIGIN,
-    PY2_WHEEL,
+    INDEX_WITH_TOKEN,
+    ME,
     SDIST,
+    SDIST_BYTES,
     TOKEN,
-    VERSION,
     WHEEL,
     WHEEL_BYTES,
-    FakeSteps,
-    client_error,
     expect_assets,
     expect_credentials,
-    expect_package,
-    fake_program,
-    ini,
-    mode,
+    http_error,
     run,
     sha256,
-    wheel_archive,
-    with_package_manager,
+    uv_failed,
+    uv_published,
 )
 
+PUBLISHED = f"published acme-utils 0.1.0 in my-repo\ncheck that it installs from there: {ME} verify\n"
+BOTH = {WHEEL: sha256(WHEEL_BYTES), SDIST: sha256(SDIST_BYTES)}
+OTHER = sha256(b"other bytes")
 
-def test_a_first_publish_builds_checks_claims_the_name_then_uploads_file_by_file(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
+
+def publish_command(ca, file) -> list[str]:
+    return [ca.uv(), "publish", "--no-config", "--no-progress", "--trusted-publishing", "never",
+            "--publish-url", ENDPOINT, str(file)]  # fmt: skip
+
+
+def with_files(folder, names=(WHEEL, SDIST)):
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(SDIST_BYTES if name.endswith(".tar.gz") else WHEEL_BYTES)
+    return folder
+
+
+def test_a_first_publish_builds_then_uploads_the_wheel_and_the_sdist(ca, stub, children, capsys, monkeypatch):
+    monkeypatch.setenv("EMPTY_SETTING", "")
     client, stubber = stub
     expect_credentials(stubber)
     expect_assets(stubber, None)
-    expect_package(stubber, exists=False)
-    stubber.add_response("put_package_origin_configuration", {}, ORIGIN)
-    code, out, err = run(ca, capsys, client, "publish")
-    assert code == 0, err
-    assert steps.steps() == [
-        "uv build --out-dir",
-        "-m twine check --strict",
-        f"-m twine --no-color upload --non-interactive --disable-progress-bar --repository-url {ENDPOINT}",
-        f"-m twine --no-color upload --non-interactive --disable-progress-bar --repository-url {ENDPOINT}",
+    assert run(ca, capsys, client, "publish") == (0, f"uploaded {WHEEL}\nuploaded {SDIST}\n{PUBLISHED}", "")
+    out = children.out
+    assert children.commands() == [
+        ["git", "status", "--porcelain"],
+        ["git", "log", "-1", "--format=%ct"],
+        ["uv", "build", "--out-dir", str(out)],
+        publish_command(ca, out / WHEEL),
+        publish_command(ca, out / SDIST),
     ]
-    assert steps.uploaded == [WHEEL, SDIST]
-    assert out.splitlines() == [
-        "claimed acme-utils: publish=ALLOW, upstream=BLOCK",
-        f"uploaded {WHEEL}",
-        f"uploaded {SDIST}",
-        f"published {WHEEL}, {SDIST} to {ENDPOINT}",
-        "check that it installs from there: uv run scripts/codeartifact.py verify",
-    ]
-    assert steps.environments[-1]["TWINE_PASSWORD"] == TOKEN
-    assert steps.environments[0]["UV_INDEX_CODEARTIFACT_PASSWORD"] == TOKEN  # the build may read the index
-    assert TOKEN not in out + err
+    assert out.name.startswith("codeartifact-dist-") and not out.exists()  # a temporary folder
+    build = {name: value for name, value in os.environ.items() if value}
+    assert children.environment("build") == {
+        **build, "UV_INDEX_CODEARTIFACT_USERNAME": "aws", "UV_INDEX_CODEARTIFACT_PASSWORD": TOKEN,
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }  # fmt: skip
+    assert children.uploaded == [WHEEL, SDIST]
+    assert not [command for command in children.commands() if TOKEN in " ".join(command)]
 
 
-def test_a_version_with_every_file_already_there_is_published_and_uploads_nothing(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: WHEEL_BYTES, SDIST: b"sdist"})
-    code, out, _ = run(ca, capsys, client, "publish")
-    assert code == 0
-    assert out == f"already published: acme-utils 0.1.0 in my-repo has {WHEEL}, {SDIST}, same SHA-256\n"
-    assert steps.uploaded == []
-
-
-def test_a_half_published_version_gets_only_its_missing_file(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: WHEEL_BYTES})
-    code, out, _ = run(ca, capsys, client, "publish")
-    assert code == 0
-    assert steps.uploaded == [SDIST]
-    assert f"published {SDIST} to {ENDPOINT}" in out
-    assert "claimed" not in out
-
-
-def test_a_stored_file_with_other_content_is_refused_before_any_upload(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.wheel_bytes = wheel_archive(payload=b"rebuilt differently")
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: WHEEL_BYTES})
-    code, _out, err = run(ca, capsys, client, "publish")
-    assert code == 1
-    assert err == (
-        f"error: {WHEEL} is already in my-repo with other content (SHA-256 {sha256(WHEEL_BYTES)} there, "
-        f"{sha256(steps.wheel_bytes)} here); versions cannot be replaced: set a new version in "
-        "pyproject.toml; nothing was uploaded\n"
-    )
-    assert steps.uploaded == []
-
-
-def test_publish_refuses_a_dirty_tree_before_asking_aws(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch, git_state="dirty")
-    client, _ = stub
-    code, _, err = run(ca, capsys, client, "publish")
-    assert code == 1
-    assert err == "error: the git working tree has uncommitted changes: commit them, or pass --allow-dirty\n"
-    assert steps.commands == []
-
-
-def test_a_missing_origin_permission_warns_but_still_uploads(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch, git_state="none")
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, None)
-    expect_package(stubber, exists=False)
-    stubber.add_client_error("put_package_origin_configuration", "AccessDeniedException", "no", 403)
-    code, out, _ = run(ca, capsys, client, "publish")
-    assert code == 0
-    assert out.splitlines()[:2] == [
-        "note: not in a git repository; publishing without the clean-tree check",
-        "warning: could not claim acme-utils against upstream packages: your identity lacks "
-        "codeartifact:PutPackageOriginConfiguration; ask an administrator to set publish=ALLOW, "
-        "upstream=BLOCK for it",
-    ]
-    assert steps.uploaded == [WHEEL, SDIST]
-
-
-@pytest.mark.parametrize("first", [True, False])
-def test_no_origin_control_skips_the_claim_and_a_later_version_needs_none(ca, stub, capsys, monkeypatch, first):
-    steps = FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, None)
-    if not first:
-        expect_package(stubber, exists=True)
-    code, out, _ = run(ca, capsys, client, "publish", *(["--no-origin-control"] if first else []))
-    assert code == 0
-    assert "claimed" not in out
-    assert steps.uploaded == [WHEEL, SDIST]
-
-
-def test_publish_dry_run_builds_and_checks_but_uploads_nothing(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, None)
-    code, out, err = run(ca, capsys, client, "publish", "--dry-run")
-    assert code == 0
-    assert out == f"dry run: checked {WHEEL}, {SDIST}; nothing uploaded to {ENDPOINT}\n"
-    assert [step.split()[0] for step in steps.steps()] == ["uv", "-m"]
-    assert TOKEN not in out + err
-
-
-def test_a_failed_build_shows_its_output_with_the_token_masked(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.build_status, steps.build_output = 1, f"error: 401 from https://aws:{TOKEN}@host/simple/"
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "publish")
-    assert code == 1
-    assert err == "error: the build failed:\nerror: 401 from https://aws:****@host/simple/\n"
-
-
-def test_a_long_failed_build_is_its_cause_and_the_file_with_the_rest(ca, stub, capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(ca.tempfile, "tempdir", str(tmp_path))
-    steps = FakeSteps(ca, monkeypatch)
-    steps.build_status, steps.build_output = 1, BUILD_WITHOUT_BACKEND
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "publish")
-    (log,) = tmp_path.glob("codeartifact-step-*.log")
-    assert code == 1
-    assert (
-        err
-        == f"error: the build failed: No matching distribution found for hatchling>=1.27\n  the whole output: {log}\n"
-    )
-    assert log.read_text(encoding="utf-8") == BUILD_WITHOUT_BACKEND.replace(TOKEN, "****").strip() + "\n"
-    assert mode(log) == 0o600
-
-
-@pytest.mark.parametrize(
-    ("output", "cause"),
-    [
-        (
-            "x\nerror: Failed to build `acme`\n  Caused by: no backend\n  File x\ndone",
-            "Failed to build `acme` Caused by: no backend",
-        ),
-        ("x\n  × Failed to resolve requirements\n  ╰─▶ hatchling was not found\ny", "hatchling was not found"),
-        ("a\nERROR Command 'x' returned non-zero exit status 2.\nb", "b"),
-        ("Traceback (most recent call last):\n  File 'x'\nValueError: boom", "ValueError: boom"),
-        ("  one\n  two\n  three", "three"),
-    ],
-)
-def test_the_cause_of_a_failure_is_its_last_error_line(ca, output, cause):
-    assert ca.cause_of(output.splitlines()) == cause
-
-
-@pytest.mark.parametrize(
-    ("answers", "exit_code", "words", "attempts"),
-    [
-        ([(1, f"ERROR HTTPError: 403 Forbidden from {ENDPOINT} {TOKEN}")], 5, "the token has expired", 1),
-        ([(1, "ERROR HTTPError: 404 Not Found")], 5, "HTTP 404", 1),
-        ([(1, "ERROR HTTPError: 409 Conflict")], 1, "other content; bump the version", 1),
-        ([(1, "ERROR HTTPError: 500 Internal Server Error")] * 3, 6, "answered HTTP 500 to 3 uploads", 3),
-        ([(1, "ERROR HTTPError: 429 Too Many Requests")] * 3, 6, "answered HTTP 429 to 3 uploads", 3),
-        ([(1, "ERROR HTTPError: 502 Bad Gateway")] * 3, 7, "HTTP 502 to 3 uploads", 3),
-        ([(1, "requests.exceptions.ConnectionError: [Errno 111] Connection refused")], 7, "was refused", 1),
-        ([(1, "requests.exceptions.SSLError: bad handshake")], 7, "the TLS handshake failed", 1),
-        ([(1, "Traceback\nValueError: odd")], 1, "twine upload failed: ValueError: odd", 1),
-    ],
-    ids=["403", "404", "409", "500", "429", "502", "refused", "tls", "other"],
-)
-def test_an_upload_fault_is_one_line_with_its_code_and_how_to_finish(
-    ca, stub, capsys, monkeypatch, answers, exit_code, words, attempts
+@pytest.mark.parametrize("case", [str.lower, str.upper])
+def test_a_version_whose_files_are_all_there_with_the_same_sha256_is_published_already(
+    ca, stub, children, capsys, case
 ):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.uploads = list(answers)
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {SDIST: b"sdist"})
-    code, out, err = run(ca, capsys, client, "publish")
-    assert code == exit_code
-    assert words in err and err.count("\n") == 1
-    assert f"; in the repository: {SDIST}; not yet: {WHEEL}; finish with: uv run scripts/codeartifact.py publish" in err
-    assert sum("upload" in command for command in steps.commands) == attempts
-    assert TOKEN not in out + err
+    expect_assets(stubber, {name: case(digest) for name, digest in BOTH.items()})
+    assert run(ca, capsys, client, "publish") == (0, "already published: acme-utils 0.1.0 in my-repo\n", "")
+    assert children.uploaded == []
 
 
-def test_an_upload_recovers_when_a_retry_succeeds(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.uploads = [(1, "ERROR HTTPError: 503 Service Unavailable"), (0, "")]
+def test_a_half_published_version_gets_only_the_file_it_lacks(ca, stub, children, capsys):
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {SDIST: b"sdist"})
-    assert run(ca, capsys, client, "publish")[0] == 0
-    assert steps.uploaded == [WHEEL]
-
-
-def test_an_upload_that_outlives_its_time_limit_is_unreachable(ca, stub, capsys, monkeypatch):
-    FakeSteps(ca, monkeypatch)
-    monkeypatch.setenv("CODEARTIFACT_UPLOAD_TIMEOUT", "7")
-
-    def stalled(command: list[str], environ: Any, timeout: float | None = None) -> Any:
-        if "upload" in command:
-            assert timeout == 7
-            raise TimeoutError("no answer within 7 s")
-        return subprocess.CompletedProcess(command, 0, "", "")
-
-    monkeypatch.setattr(ca, "run_child", stalled)
-    client, stubber = stub
-    expect_credentials(stubber)
-    monkeypatch.setattr(ca, "distributions_in", lambda folder, project: [Path(WHEEL), Path(SDIST)])
-    monkeypatch.setattr(ca, "package_of", lambda wheel: ca.Package("acme-utils", "0.1.0"))
-    monkeypatch.setattr(ca, "sha256_of", lambda path: "0")
-    expect_assets(stubber, {})
-    expect_package(stubber, exists=True)
-    code, _, err = run(ca, capsys, client, "publish")
-    assert code == 7
-    assert "did not finish the upload: no answer within 7 s" in err
-
-
-def test_publish_dist_uploads_prebuilt_files_without_building(ca, stub, capsys, monkeypatch, tmp_path):
-    steps = FakeSteps(ca, monkeypatch)
-    for name in (SDIST, "unrelated-9.9.tar.gz", "acme_utils-0.1.0rc1.tar.gz"):
-        (tmp_path / name).write_text("x")
-    (tmp_path / WHEEL).write_bytes(WHEEL_BYTES)
-    client, stubber = stub
-    expect_credentials(stubber)
-    expect_assets(stubber, None)
-    expect_package(stubber, exists=True)
-    code, _, err = run(ca, capsys, client, "publish", "--dist", str(tmp_path))
-    assert code == 0, err
-    assert not any("build" in command for command in steps.commands)
-    assert steps.uploaded == [WHEEL, SDIST]
-
-
-def test_publish_dist_refuses_a_folder_without_this_version(ca, stub, capsys, monkeypatch, tmp_path):
-    steps = FakeSteps(ca, monkeypatch)
-    (tmp_path / "acme_utils-0.1.1.tar.gz").write_text("x")
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "publish", "--dist", str(tmp_path))
-    assert code == 1
-    assert "must hold one wheel and one sdist of acme-utils 0.1.0" in err
-    assert steps.uploaded == []
-
-
-@pytest.mark.parametrize("manager", MANAGERS)
-def test_the_build_gets_its_tools_credentials_and_the_commits_time(ca, private_home, monkeypatch, manager):
-    asked = []
-    monkeypatch.setattr(ca, "git_output", lambda *args: asked.append(args) or "1700000000\n")
-    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", manager)
-    environ = ca.build_environment(settings, ENDPOINT, TOKEN)
-    added = {name: value for name, value in environ.items() if os.environ.get(name) != value}
-    assert added == {**BUILD_CREDENTIALS[manager], "SOURCE_DATE_EPOCH": "1700000000"}
-    assert asked == [("log", "-1", "--format=%ct")]
-
-
-@pytest.mark.parametrize("commit_time", [None, "", " \n"])
-def test_without_a_commit_the_build_gets_no_time(ca, private_home, monkeypatch, commit_time):
-    monkeypatch.setattr(ca, "git_output", lambda *args: commit_time)
-    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", "uv")
-    assert "SOURCE_DATE_EPOCH" not in ca.build_environment(settings, ENDPOINT, TOKEN)
-
-
-def test_a_source_date_epoch_of_the_users_wins(ca, private_home, monkeypatch):
-    monkeypatch.setattr(ca, "git_output", lambda *args: "1700000000\n")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
-    settings = ca.Settings("my-domain", "111122223333", "my-repo", "us-east-1", "uv")
-    assert ca.build_environment(settings, ENDPOINT, TOKEN)["SOURCE_DATE_EPOCH"] == "315532800"
-
-
-def test_login_twine_keeps_every_other_index_of_the_pypirc_and_names_what_it_replaces(ca, stub, capsys, private_home):
-    pypirc = private_home / ".pypirc"
-    pypirc.write_text(
-        "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    codeartifact\n\n"
-        "[pypi]\nusername = __token__\n\n[testpypi]\nrepository = https://test.pypi.org/legacy/\n\n"
-        "[codeartifact]\nrepository = https://old.example/pypi/old/\nusername = aws\npassword = old\n"
-    )
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", "twine")
-    assert code == 0
-    parser = ini(pypirc)
-    assert parser.get("distutils", "index-servers").split() == ["pypi", "testpypi", "codeartifact"]
-    assert parser.defaults() == {}
-    assert dict(parser["pypi"]) == {"username": "__token__"}
-    assert dict(parser["testpypi"]) == {"repository": "https://test.pypi.org/legacy/"}
-    assert dict(parser["codeartifact"]) == {"repository": ENDPOINT, "username": "aws", "password": TOKEN}
-    assert "codeartifact.repository https://old.example/pypi/old/" in out + err
-    assert TOKEN not in out + err and "password = old" not in out + err
+    expect_assets(stubber, {WHEEL: BOTH[WHEEL]})
+    assert run(ca, capsys, client, "publish") == (0, f"uploaded {SDIST}\n{PUBLISHED}", "")
+    assert children.uploaded == [SDIST]
 
 
 @pytest.mark.parametrize(
-    ("error", "missing"),
+    ("stored", "name", "ours"),
     [
-        (client_error("ResourceNotFoundException", "no", "ListPackageVersionAssets"), True),
-        (aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "package"}, "X"), True),
-        (
-            aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "package-version"}, "X"),
-            True,
-        ),
-        (aws.ClientError({"Error": {"Code": "ResourceNotFoundException"}, "resourceType": "repository"}, "X"), False),
-        (client_error("AccessDeniedException", "no", "ListPackageVersionAssets"), False),
-        (KeyError("ResourceNotFoundException"), False),
+        ({WHEEL: OTHER}, WHEEL, BOTH[WHEEL]),
+        ({WHEEL: BOTH[WHEEL], SDIST: OTHER.upper()}, SDIST, BOTH[SDIST]),
+    ],
+    ids=["wheel", "sdist"],
+)
+def test_a_file_there_with_other_content_stops_the_release_before_any_upload(
+    ca, stub, children, capsys, stored, name, ours
+):
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, stored)
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        f"error: {name} is in my-repo with other content (SHA-256 {stored[name]} there, {ours} here): publish a "
+        "new version; nothing was uploaded\n",
+    )
+    assert children.uploaded == [] and not [command for command in children.commands() if "publish" in command]
+
+
+def test_uncommitted_changes_are_refused_before_asking_aws_unless_allowed(ca, stub, children, capsys):
+    children.git["status"] = " M src/acme_utils/__init__.py\n"
+    client, stubber = stub
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        "error: the git work tree has uncommitted changes: commit them, or pass --allow-dirty\n",
+    )
+    assert children.commands() == [["git", "status", "--porcelain"]]
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish", "--allow-dirty") == (
+        0,
+        f"uploaded {WHEEL}\nuploaded {SDIST}\n{PUBLISHED}",
+        "",
+    )
+
+
+def test_a_version_from_the_tag_needs_a_git_repository_or_a_built_folder(
+    ca, stub, children, capsys, pyproject, tmp_path
+):
+    pyproject(project=DYNAMIC)
+    children.git["status"] = None
+    client, stubber = stub
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        "error: the version comes from the git tag, and this is no git repository: tag it\n",
+    )
+    assert children.commands() == [["git", "status", "--porcelain"]]
+    dist = with_files(tmp_path / "dist")
+    expect_credentials(stubber)
+    expect_assets(stubber, BOTH)
+    assert run(ca, capsys, client, "publish", "--dist", str(dist)) == (
+        0,
+        "already published: acme-utils 0.1.0 in my-repo\n",
+        "",
+    )
+
+
+def test_a_static_version_outside_git_is_built_without_a_commit_time(ca, stub, children, capsys):
+    children.git = {"status": None, "log": None}
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, BOTH)
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert "SOURCE_DATE_EPOCH" not in children.environment("build")
+
+
+def test_a_source_date_epoch_of_the_users_wins(ca, stub, children, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, BOTH)
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert children.environment("build")["SOURCE_DATE_EPOCH"] == "315532800"
+
+
+@pytest.mark.parametrize(
+    ("stored", "said"),
+    [
+        (None, f"dry run: would upload {WHEEL}, {SDIST}\n"),
+        ({SDIST: BOTH[SDIST]}, f"dry run: would upload {WHEEL}\n"),
+        (BOTH, "already published: acme-utils 0.1.0 in my-repo\n"),
     ],
 )
-def test_only_a_missing_package_or_version_counts_as_nothing_published(ca, error, missing):
-    assert ca.is_missing(error) is missing
+def test_a_dry_run_builds_and_compares_and_uploads_nothing(ca, stub, children, capsys, stored, said):
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, stored)
+    assert run(ca, capsys, client, "publish", "--dry-run") == (0, said, "")
+    assert ["uv", "build", "--out-dir", str(children.out)] in children.commands()
+    assert children.uploaded == []
 
 
-def test_the_uv_that_builds_is_the_one_named_or_found(ca, tmp_path, monkeypatch):
-    assert ca.uv_binary({"UV": "/opt/uv"}) == "/opt/uv"
-    fake_program(tmp_path / "bin" / "uv", "exit 0")
-    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    assert ca.uv_binary({}) == str(tmp_path / "bin" / "uv")
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ca.ToolError, match=r"^uv is not installed: see https://docs\.astral\.sh/uv/getting-started/"):
-        ca.uv_binary({})
+def test_publish_dist_uploads_the_files_of_the_folder_without_building(ca, stub, children, capsys, tmp_path):
+    dist = with_files(tmp_path / "dist", [WHEEL, SDIST, "acme_utils-0.0.9.tar.gz", "notes.txt"])
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish", "--dist", str(dist)) == (
+        0,
+        f"uploaded {WHEEL}\nuploaded {SDIST}\n{PUBLISHED}",
+        "",
+    )
+    assert children.commands() == [
+        ["git", "status", "--porcelain"],
+        publish_command(ca, dist / WHEEL),
+        publish_command(ca, dist / SDIST),
+    ]
 
 
-def test_a_package_manager_the_tool_does_not_know_builds_and_is_run_as_with_pip(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    steps.uploads = [(1, "HTTPError: 403 Forbidden")]
-    with_package_manager(ca, monkeypatch, "hatch")
+def test_a_failed_upload_says_what_is_in_what_is_not_and_how_to_finish(ca, stub, children, capsys):
+    children.uploads = [uv_failed(WHEEL, http_error("403 Forbidden"))]
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish") == (
+        5,
+        "",
+        f"error: uploading {WHEEL} failed: the repository answered HTTP 403 Forbidden; in the repository: none; "
+        f"not yet: {WHEEL}, {SDIST}; finish with: {ME} publish\n",
+    )
+    assert children.uploaded == []
+
+
+def test_after_a_failure_the_files_in_are_listed_in_order_and_the_finish_keeps_the_folder(
+    ca, stub, children, capsys, tmp_path
+):
+    dist = with_files(tmp_path / "my dist")
+    native = "acme_utils-0.1.0-py3-none-manylinux_2_17_x86_64.whl"  # there already, not ours
+    children.uploads = [uv_published(WHEEL), uv_failed(SDIST, "Connection refused (os error 111)")]
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {native: OTHER})
+    assert run(ca, capsys, client, "publish", "--dist", str(dist)) == (
+        7,
+        f"uploaded {WHEEL}\n",
+        f"error: uploading {SDIST} failed: Connection refused (os error 111); in the repository: {WHEEL}, {native}; "
+        f"not yet: {SDIST}; finish with: {ME} publish --dist '{dist}'\n",
+    )
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_an_upload_ends_with_its_code_and_how_to_finish(ca, stub, children, capsys, signum, code):
+    def interrupted(command):
+        os.kill(os.getpid(), signum)
+        time.sleep(5)  # the tool's handler raises here, as it would while uv uploads
+        raise AssertionError("not stopped")
+
+    children.uploads = [uv_published(WHEEL), interrupted]
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish") == (
+        code,
+        f"uploaded {WHEEL}\n",
+        f"error: stopped by {signal.Signals(signum).name}; in the repository: {WHEEL}; not yet: {SDIST}; "
+        f"finish with: {ME} publish\n",
+    )
+
+
+def test_each_uploaded_file_is_shown_at_once(ca, stub, children, monkeypatch):
+    """A job killed in the middle (a CI time limit) still shows what is in the repository."""
+    shown: list[str] = []
+
+    class Console(io.StringIO):
+        def flush(self) -> None:
+            shown.append(self.getvalue())
+
+    monkeypatch.setattr(sys, "stdout", Console())
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert ca.main(["publish"], client) == 0
+    assert shown[:2] == [f"uploaded {WHEEL}\n", f"uploaded {WHEEL}\nuploaded {SDIST}\n"]
+
+
+def test_a_build_that_fails_ends_in_its_cause_with_the_token_masked(ca, stub, children, capsys):
+    children.build = (1, "Building sdist\n", f"error: Failed to fetch {INDEX_WITH_TOKEN}hatchling/\n  hint: retry\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        f"error: `uv build --out-dir …` failed: error: Failed to fetch {INDEX_WITH_TOKEN.replace(TOKEN, '****')}"
+        "hatchling/\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("project", "built", "argv", "refusal"),
+    [
+        ({"name": "acme-utils", "version": "0.2.0.dev1"}, "0.2.0.dev1", [],
+         "0.2.0.dev1 is a development version: set a release version such as 0.2.0 in pyproject.toml, or pass --dev"),
+        (DYNAMIC, "0.3.1.dev2", [],
+         "0.3.1.dev2 is a development version, built from a commit with no tag v<version>: tag the commit "
+         "(git tag v0.3.1, then push the tag), or pass --dev"),
+        (DYNAMIC, "0.3.0+g1a2b3c4", ["--dev"],
+         "0.3.0+g1a2b3c4 has a local label (+g1a2b3c4), never published: tag the commit (git tag v0.3.0, then push "
+         "the tag)"),
+    ],
+    ids=["dev-static", "dev-from-tag", "local"],
+)  # fmt: skip
+def test_a_development_or_local_build_is_refused_before_the_repository_is_asked(
+    ca, stub, children, capsys, pyproject, project, built, argv, refusal
+):
+    pyproject(project=project)
+    children.version = built
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "publish", *argv) == (1, "", f"error: {refusal}\n")
+    assert children.uploaded == []
+
+
+def test_dev_publishes_a_development_version(ca, stub, children, capsys, pyproject):
+    pyproject(project=DYNAMIC)
+    children.version = "0.3.1.dev2"
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None, packageVersion="0.3.1.dev2")
+    code, out, _ = run(ca, capsys, client, "publish", "--dev")
+    assert (code, out.splitlines()[-2]) == (0, "published acme-utils 0.3.1.dev2 in my-repo")
+    assert children.uploaded == ["acme_utils-0.3.1.dev2-py3-none-any.whl", "acme_utils-0.3.1.dev2.tar.gz"]
+
+
+def test_a_version_from_the_tag_is_the_one_the_build_made(ca, stub, children, capsys, pyproject):
+    pyproject(project=DYNAMIC)
+    children.version = "0.3.0"
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {"acme_utils-0.3.0-py3-none-any.whl": OTHER}, packageVersion="0.3.0")
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        f"error: acme_utils-0.3.0-py3-none-any.whl is in my-repo with other content (SHA-256 {OTHER} there, "
+        f"{BOTH[WHEEL]} here): publish a new version; nothing was uploaded\n",
+    )
+
+
+def test_the_package_is_asked_for_by_its_normalized_name(ca, stub, children, capsys, pyproject):
+    pyproject(project={"name": "Acme.Utils__Extra", "version": "0.1.0"})
+    children.stem = "acme_utils_extra"
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, {"acme_utils_extra-0.1.0-py3-none-any.whl": BOTH[WHEEL], "acme_utils_extra-0.1.0.tar.gz":
+                            BOTH[SDIST]}, package="acme-utils-extra")  # fmt: skip
+    assert run(ca, capsys, client, "publish") == (0, "already published: acme-utils-extra 0.1.0 in my-repo\n", "")
+
+
+@pytest.mark.parametrize(
+    ("manager", "build", "credentials", "me"),
+    [
+        ("poetry", ["poetry", "build", "--output"],
+         {"POETRY_HTTP_BASIC_CODEARTIFACT_USERNAME": "aws", "POETRY_HTTP_BASIC_CODEARTIFACT_PASSWORD": TOKEN},
+         "pipx run scripts/codeartifact.py"),
+        ("pip", [sys.executable, "-m", "build", "--outdir"], {"PIP_INDEX_URL": INDEX_WITH_TOKEN},
+         "python scripts/codeartifact.py"),
+    ],
+)  # fmt: skip
+def test_each_package_manager_builds_with_its_own_tool_and_index_credentials(
+    ca, stub, children, capsys, pyproject, manager, build, credentials, me
+):
+    pyproject(package_manager=manager)
+    children.uploads = [uv_published(WHEEL), uv_failed(SDIST, http_error("409 Conflict"))]
     client, stubber = stub
     for _ in range(2):
         expect_credentials(stubber)
-        expect_assets(stubber, None)
-        expect_package(stubber, exists=True)
-    code, _, err = run(ca, capsys, client, "publish")
-    assert code == 5
-    assert err.endswith("; finish with: python scripts/codeartifact.py publish\n")
-    assert steps.commands[0][:4] == [sys.executable, "-m", "build", "--outdir"]
-    assert steps.environments[0]["PIP_INDEX_URL"] == f"https://aws:{TOKEN}@{ENDPOINT[8:]}simple/"
-    code, out, _ = run(ca, capsys, client, "publish")
-    assert out.splitlines()[-1] == "check that it installs from there: python scripts/codeartifact.py verify"
+        expect_assets(stubber, {WHEEL: BOTH[WHEEL]} if _ else None)
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        f"uploaded {WHEEL}\n",
+        f"error: uploading {SDIST} failed: the repository answered HTTP 409 Conflict; in the repository: {WHEEL}; "
+        f"not yet: {SDIST}; finish with: {me} publish\n",
+    )
+    assert children.commands()[2] == [*build, str(children.out)]
+    assert children.environment(build[-2]) == {
+        **{k: v for k, v in os.environ.items() if v},
+        **credentials,
+        "SOURCE_DATE_EPOCH": "1700000000",
+    }
+    verify = f"check that it installs from there: {me} verify"
+    assert run(ca, capsys, client, "publish") == (
+        0,
+        f"uploaded {SDIST}\npublished acme-utils 0.1.0 in my-repo\n{verify}\n",
+        "",
+    )
 
 
-def test_the_build_runs_the_uv_the_uv_variable_names(ca, stub, capsys, monkeypatch):
-    steps = FakeSteps(ca, monkeypatch)
-    monkeypatch.setenv("UV", "/opt/uv/bin/uv")
+def test_the_files_there_are_read_across_pages_by_their_sha256(ca, stub):
+    client, stubber = stub
+    first = [{"name": WHEEL, "hashes": {"SHA-256": "a" * 64, "SHA-1": "b" * 40}}, {"name": "x.whl", "hashes": {}}]
+    package = {"domain": "my-domain", "domainOwner": "111122223333", "repository": "my-repo", "format": "pypi",
+               "package": "acme-utils", "packageVersion": "0.1.0"}  # fmt: skip
+    stubber.add_response("list_package_version_assets", {"assets": first, "nextToken": "2"}, package)
+    stubber.add_response("list_package_version_assets", {"assets": [{"name": SDIST, "hashes": {"SHA-256": "c" * 64}}]},
+                         {**package, "nextToken": "2"})  # fmt: skip
+    assert ca.stored(client, package) == {WHEEL: "a" * 64, "x.whl": "", SDIST: "c" * 64}
+    stubber.add_client_error("list_package_version_assets", "ResourceNotFoundException", "no", 404)
+    assert ca.stored(client, package) == {}
+
+
+def test_a_repository_that_will_not_list_the_version_ends_the_release(ca, stub, children, capsys):
     client, stubber = stub
     expect_credentials(stubber)
-    expect_assets(stubber, {WHEEL: WHEEL_BYTES, SDIST: b"sdist"})
-    assert run(ca, capsys, client, "publish")[0] == 0
-    assert steps.commands[0][:3] == ["/opt/uv/bin/uv", "build", "--out-dir"]
+    stubber.add_client_error("list_package_version_assets", "AccessDeniedException", "not allowed", 403)
+    assert run(ca, capsys, client, "publish") == (
+        4,
+        "",
+        "error: access denied: you may not call codeartifact:ListPackageVersionAssets (not allowed)\n",
+    )
+    assert children.uploaded == []
 
 
-@pytest.mark.parametrize(
-    ("files", "holds"),
-    [
-        (None, "nothing"),
-        ([WHEEL, PY2_WHEEL, SDIST], f"['{PY2_WHEEL}', '{WHEEL}', '{SDIST}']"),
-        (["notes.whl", SDIST], f"['{SDIST}', 'notes.whl']"),
-    ],
-    ids=["no-folder", "two-wheels", "not-a-wheel"],
-)  # fmt: skip
-def test_a_dist_folder_needs_exactly_one_wheel_and_one_sdist(ca, tmp_path, files, holds):
-    folder = tmp_path / "dist"
-    for name in files or []:
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text("x")
-    project = ca.Project("acme-utils", "0.1.0")
-    with pytest.raises(ca.ToolError) as refused:
-        ca.distributions_in(folder, project)
-    assert str(refused.value) == f"{folder} must hold one wheel and one sdist of acme-utils 0.1.0; it holds: {holds}"
-    (folder / "notes.whl").unlink(missing_ok=True)
-    if files and "notes.whl" in files:
-        (folder / WHEEL).write_text("x")
-        (folder / "notes.whl").write_text("x")
-        assert [p.name for p in ca.distributions_in(folder, project)] == [WHEEL, SDIST]
-
-
-@pytest.mark.parametrize(
-    "pyproject",
-    [
-        {},
-        {"project": {"name": "acme-utils"}},
-        {"project": {"name": "acme-utils", "dynamic": ["readme"]}},
-        {"project": {"version": "1.0"}},
-        {"project": {"dynamic": ["version"]}},
-    ],
-    ids=["none", "name", "other-dynamic", "version", "dynamic-version"],
-)
-def test_a_project_without_a_name_or_a_version_cannot_be_published(ca, pyproject):
-    with pytest.raises(ca.ToolError) as refused:
-        ca.load_project(pyproject)
-    assert str(refused.value) == 'pyproject.toml needs [project] name, and version or dynamic = ["version"], to publish'
-
-
-def test_a_page_without_assets_has_none(ca, stub):
-    client, stubber = stub
-    stubber.add_response("list_package_version_assets", {"nextToken": "2"}, VERSION)
-    stubber.add_response("list_package_version_assets", {"assets": []}, {**VERSION, "nextToken": "2"})
-    settings = ca.load_settings(ca.read_pyproject(), {})
-    assert ca.stored_assets(client, settings, ca.Package("acme-utils", "0.1.0")) == {}
+def test_a_git_that_fails_counts_as_no_repository(ca, children):
+    assert ca.git("status", "--porcelain") == ""
+    children.git["status"] = None
+    assert ca.git("status", "--porcelain") is None
+    assert children.calls[-1] == (["git", "status", "--porcelain"], None)
