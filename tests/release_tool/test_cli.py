@@ -1,10 +1,8 @@
-"""The command line: help, exit codes, output that cannot be written, the script's quality."""
+"""The command line: help, version, exit codes, usage errors, output that cannot be written, a
+Python without the tool's dependencies, and the script's quality."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import re
 import subprocess
@@ -17,12 +15,7 @@ from tests.conftest import TEMPLATE_DIR
 from tests.release_tool.helpers import (
     HELP_SNAPSHOT,
     OUTPUT_ERRORS,
-    SSO_CONFIG,
     BrokenOutput,
-    FakeSteps,
-    expect_assets,
-    expect_credentials,
-    expect_endpoint,
     run,
 )
 
@@ -65,8 +58,7 @@ def test_the_help_of_every_command_is_the_reviewed_text(ca, capsys, monkeypatch,
     texts = []
     commands = ["login", "env", "url", "publish", "verify", "check-tag"]  # the top help lists them all
     for argv in (["--help"], *([command, "--help"] for command in commands)):
-        with pytest.raises(SystemExit):
-            ca.parser().parse_args(argv)
+        assert ca.main(argv) == 0
         texts.append(f"$ codeartifact.py {' '.join(argv)}\n{capsys.readouterr().out}")
     text = "\n".join(texts)
     if text != HELP_SNAPSHOT.read_text(encoding="utf-8"):
@@ -75,145 +67,137 @@ def test_the_help_of_every_command_is_the_reviewed_text(ca, capsys, monkeypatch,
         pytest.fail(f"the help changed: compare {new} with {HELP_SNAPSHOT}")
 
 
-def test_a_time_limit_must_be_a_number(ca):
-    assert ca.seconds_from({}, "CODEARTIFACT_READ_TIMEOUT", 30) == 30
-    assert ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": ""}, "CODEARTIFACT_READ_TIMEOUT", 30) == 30
-    assert ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": "2.5"}, "CODEARTIFACT_READ_TIMEOUT", 30) == 2.5
-    with pytest.raises(ca.ToolError) as refused:
-        ca.seconds_from({"CODEARTIFACT_READ_TIMEOUT": "soon"}, "CODEARTIFACT_READ_TIMEOUT", 30)
-    assert (str(refused.value), refused.value.exit_code) == (
-        "CODEARTIFACT_READ_TIMEOUT='soon' is not a number of seconds",
-        2,
+def test_the_help_lists_every_exit_code_and_the_readme_has_the_same_table(ca, bake, capsys):
+    assert ca.main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert help_text.split("exit codes:\n")[1] == "".join(
+        f"  {code:>3}  {text}\n" for code, text in ca.EXIT_CODES.items()
     )
+    readme = (bake() / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| (.*) \|$", readme, re.MULTILINE)
+    assert rows == [(str(code), text) for code, text in ca.EXIT_CODES.items()]
 
 
-def test_without_a_command_the_tool_shows_its_usage(ca, capsys):
-    with pytest.raises(SystemExit) as usage:
-        ca.main([])
-    assert usage.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        "codeartifact.py: error: the following arguments are required: command"
-    )
+def test_the_version_is_the_newest_of_the_templates_changelog(ca, capsys):
+    changelog = (TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^#+ Release tool (\S+)$", changelog, re.MULTILINE).group(1)
+    assert newest == ca.VERSION
+    assert ca.main(["--version"]) == 0
+    assert capsys.readouterr() == (f"codeartifact.py {newest}\n", "")
+    assert f"repository ({newest})." in ca.parser().format_help()
 
 
-def test_the_refusals_around_the_index_are_whole_sentences(ca, stub, capsys, monkeypatch, private_home, tmp_path):
-    monkeypatch.setenv("PIP_FIND_LINKS", "/wheels")
-    client, stubber = stub
-    expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "pip")[2] == (
-        "error: pip would also look in /wheels (find-links, set in the environment variable PIP_FIND_LINKS), "
-        "where a package of this project's name could stand in for it: remove that setting, or pass "
-        "--allow-extra-index\n"
-    )
-    monkeypatch.setenv("UV_INDEX", "pypi=https://pypi.org/simple")
-    monkeypatch.setenv("UV_FIND_LINKS", "/wheels")
-    expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "uv")[2] == (
-        "error: uv would also look for packages in another index (the environment variable UV_INDEX; "
-        "the environment variable UV_FIND_LINKS), where a package of this project's name could stand in "
-        "for it: remove it, mark it explicit, or pass --allow-extra-index\n"
-    )
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        ([], "codeartifact.py: error: the following arguments are required: command"),
+        (["deploy"], "codeartifact.py: error: argument command: invalid choice: 'deploy' (choose from 'login', "
+                     "'env', 'url', 'publish', 'verify', 'check-tag')"),
+        (["login"], "codeartifact.py login: error: the following arguments are required: --tool"),
+        (["env", "--shell", "fish"], "codeartifact.py env: error: argument --shell: invalid choice: 'fish' (choose "
+                                     "from 'sh', 'powershell')"),
+        (["publish", "--dist"], "codeartifact.py publish: error: argument --dist: expected one argument"),
+    ],
+)  # fmt: skip
+def test_a_wrong_command_line_is_argparses_message_and_code_2(ca, capsys, argv, said):
+    assert ca.main(argv, client=object()) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()[-1]) == ("", said)
+
+
+def test_any_other_exit_of_a_command_is_a_usage_error(ca, monkeypatch, capsys):
+    def leaves(args, where, client):
+        sys.exit("bye")
+
+    monkeypatch.setattr(ca, "check_tag", leaves)
+    assert ca.main(["check-tag", "v0.1.0"]) == 2
+
+
+def test_without_standard_output_the_tool_still_ends_as_it_should(ca, monkeypatch, capsys):
+    """Started with its output closed (`>&-`), Python has no sys.stdout: argparse then writes
+    help to standard error, and print writes nothing."""
+    monkeypatch.setattr(sys, "stdout", None)
+    assert ca.main(["check-tag", "v0.1.0"]) == 0
+    assert ca.main(["check-tag", "v9"]) == 1
+    assert ca.main(["--help"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("error: the tag v9 does not match the version 0.1.0 of pyproject.toml: tag v0.1.0")
+    assert "\nusage: codeartifact.py [-h] [--version]" in err
+
+
+@pytest.fixture
+def answers(ca, children, monkeypatch):
+    """Every command's calls answered, whatever it asks: CodeArtifact, the build, uv."""
+    monkeypatch.setattr(ca, "connect", lambda client, where, token=True: ("t0ken", "https://x/"))
+    monkeypatch.setattr(ca, "stored", lambda client, package: {})
+    monkeypatch.setattr(ca, "login_uv", lambda endpoint, args: "found keyring")
+    return object()
 
 
 @pytest.mark.parametrize("on", ["write", "flush"])
 @pytest.mark.parametrize("fault", OUTPUT_ERRORS)
 @pytest.mark.parametrize(
     "argv",
-    [
-        ["url"],
-        ["env", "--tool", "pip"],
-        ["login", "--tool", "twine", "--dry-run"],
-        ["check-tag", "v0.1.0"],
-        ["publish", "--dry-run"],
-        ["verify"],
-        ["--help"],
-    ],
-    ids=lambda argv: argv[0],
-)
-def test_output_that_cannot_be_written_ends_quietly_with_its_code(ca, stub, capsys, monkeypatch, argv, fault, on):
+    [["url"], ["env", "--tool", "pip"], ["login", "--tool", "uv"], ["check-tag", "v0.1.0"], ["publish", "--dry-run"],
+     ["publish"], ["verify"], ["--help"]],
+    ids=lambda argv: "-".join(argv),
+)  # fmt: skip
+def test_output_that_cannot_be_written_ends_quietly_with_its_code(ca, answers, capsys, monkeypatch, argv, fault, on):
     """Never 70 and never a traceback: `| head` ends the tool as it ends any program of a
-    pipeline (141, nothing said), a full disk or a closed terminal in one line (74)."""
-    FakeSteps(ca, monkeypatch)
-    client, stubber = stub
-    if argv[0] in ("url", "env", "login", "verify", "publish"):
-        expect_credentials(stubber) if argv[0] != "url" else expect_endpoint(stubber)
-    if argv[0] == "publish":
-        expect_assets(stubber, None)
+    pipeline (141, nothing said), a full disk in one line (74)."""
     error, code, said = OUTPUT_ERRORS[fault]
     monkeypatch.setattr(sys, "stdout", BrokenOutput(error, on))
-    with contextlib.suppress(SystemExit):  # --help exits from argparse, after the output error
-        assert ca.main(argv, client) == code
+    assert ca.main(argv, answers) == code
     assert capsys.readouterr().err == said
+    assert sys.stdout.name == os.devnull  # so that Python's own last flush cannot fail
+    sys.stdout.close()
 
 
-@pytest.mark.parametrize("command", [["check-tag", "v0.1.0"], ["--help"]])
-def test_a_real_full_disk_and_a_real_closed_pipe_end_the_process_as_documented(bake, command):
-    """The tool's own process, writing to /dev/full and to a pipe nobody reads any more."""
-    script = bake() / "scripts" / "codeartifact.py"
-    with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, script, *command], stdout=full, stderr=subprocess.PIPE, text=True)
-    assert (proc.returncode, proc.stderr) == (74, "error: cannot write the output: No space left on device\n")
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        proc = subprocess.run([sys.executable, script, *command], stdout=write, stderr=subprocess.PIPE, text=True)
-    finally:
-        os.close(write)
-    assert (proc.returncode, proc.stderr) == (141, "")
+def tool(bake, shell: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The tool's own process, run by bash as in ``shell``, where $TOOL is the command."""
+    environ = {**os.environ, "TOOL": f"{sys.executable} scripts/codeartifact.py", **env}
+    return subprocess.run(["bash", "-c", shell], cwd=bake(), env=environ, capture_output=True, text=True, timeout=60)
 
 
-def test_a_python_without_the_tools_dependencies_gets_one_line_saying_how_to_start_it(bake):
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_real_full_disk_closed_pipe_and_closed_output(bake, unbuffered):
+    env = {"PYTHONUNBUFFERED": unbuffered}
+    full = tool(bake, "$TOOL check-tag v0.1.0 > /dev/full", **env)
+    assert (full.returncode, full.stderr) == (74, "error: cannot write the output: No space left on device\n")
+    piped = tool(bake, "$TOOL check-tag v0.1.0 | head -c0; exit ${PIPESTATUS[0]}", **env)
+    assert (piped.returncode, piped.stderr) == (141, "")
+    closed = tool(bake, "$TOOL check-tag v0.1.0 >&-", **env)
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
+def test_the_help_into_a_full_disk_a_closed_pipe_and_a_closed_output(bake):
+    """Buffered output (Python's default): argparse writes the help into the buffer, and the
+    tool's last flush finds the fault. (With PYTHONUNBUFFERED, argparse itself ignores it.)"""
+    env = {"PYTHONUNBUFFERED": ""}
+    full = tool(bake, "$TOOL --help > /dev/full", **env)
+    assert (full.returncode, full.stderr) == (74, "error: cannot write the output: No space left on device\n")
+    piped = tool(bake, "$TOOL --help | head -c0; exit ${PIPESTATUS[0]}", **env)
+    assert (piped.returncode, piped.stderr) == (141, "")
+    closed = tool(bake, "$TOOL --help >&-", **env)
+    assert closed.returncode == 0 and closed.stderr.startswith("usage: codeartifact.py [-h] [--version]")
+    assert "Traceback" not in closed.stderr
+
+
+@pytest.mark.parametrize(("command", "missing"), [("url", "boto3"), ("check-tag v0.1.0", "packaging")])
+def test_a_python_without_the_tools_dependencies_gets_one_line_and_code_2(bake, command, missing):
     """`python3 scripts/codeartifact.py` outside the project's environment (-S: no site-packages)."""
-    project = bake(package_manager="pip")
-    proc = subprocess.run([sys.executable, "-S", "scripts/codeartifact.py", "url"], cwd=project,
-                          capture_output=True, text=True)  # fmt: skip
-    assert (proc.returncode, proc.stdout) == (2, "")
-    assert proc.stderr == (
-        f"error: boto3 is not installed for {sys.executable}: run `python scripts/codeartifact.py COMMAND` "
-        "in the project's virtual environment (`. .venv/bin/activate` first)\n"
-    )
-    uv = subprocess.run([sys.executable, "-S", "scripts/codeartifact.py", "url"], cwd=bake(),
-                        capture_output=True, text=True)  # fmt: skip
-    assert (
-        uv.stderr
-        == f"error: boto3 is not installed for {sys.executable}: run `uv run scripts/codeartifact.py COMMAND`\n"
+    proc = tool(bake, f"{sys.executable} -S scripts/codeartifact.py {command}")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2,
+        "",
+        f"error: {missing} is not installed for {sys.executable}: see README.md\n",
     )
 
 
-@pytest.mark.parametrize(
-    ("profile", "cached", "said"),
-    [
-        ("legacy", None, "this AWS SSO profile has never signed in on this machine: run `aws sso login`"),
-        ("modern", None, "this AWS SSO profile has never signed in on this machine: run `aws sso login`"),
-        ("legacy", "https://example.awsapps.com/start", "the AWS SSO session has expired: run `aws sso login`"),
-        ("modern", "corp", "the AWS SSO session has expired and could not be renewed ("),
-    ],
-)
-def test_an_sso_profile_that_never_signed_in_is_not_called_expired(bake, tmp_path, profile, cached, said):
-    """Real botocore, real files, the tool's own process: the profile's configuration, and no
-    cached login or an expired one where `aws sso login` leaves it (~/.aws/sso/cache, named by
-    the SHA-1 of the start URL or of the session's name; botocore finds it by HOME)."""
-    (tmp_path / "config").write_text(SSO_CONFIG)
-    if cached:
-        cache = tmp_path / ".aws" / "sso" / "cache"
-        cache.mkdir(parents=True)
-        token = {"startUrl": "https://example.awsapps.com/start", "region": "us-east-1",
-                 "accessToken": "old", "expiresAt": "2020-01-01T00:00:00Z"}  # fmt: skip
-        (cache / f"{hashlib.sha1(cached.encode()).hexdigest()}.json").write_text(json.dumps(token))
-    env = {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "config"), "AWS_PROFILE": profile,
-           "AWS_EC2_METADATA_DISABLED": "true", "PATH": os.environ["PATH"]}  # fmt: skip
-    proc = subprocess.run([sys.executable, "scripts/codeartifact.py", "url"], cwd=bake(), env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert (proc.returncode, proc.stdout) == (3, "")
-    assert proc.stderr.startswith(f"error: {said}") and proc.stderr.count("\n") == 1, proc.stderr
-
-
-def test_the_tool_names_its_version_the_newest_of_the_templates_changelog_and_its_template(ca, capsys):
-    changelog = (TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
-    newest = re.search(r"^#+ Release tool (\S+)$", changelog, re.MULTILINE).group(1)
-    assert newest == ca.VERSION
-    with pytest.raises(SystemExit):
-        ca.parser().parse_args(["--version"])
-    commit = json.loads((Path(ca.__file__).parents[1] / ".cruft.json").read_text())["commit"]
-    assert capsys.readouterr().out == f"codeartifact.py {newest} (template commit {commit[:12]})\n"
-    assert f"(release tool {newest})" in ca.parser().format_help()
+def test_a_missing_module_in_process_is_the_same_line(ca, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 fails as where it is not installed
+    assert run(ca, capsys, None, "url") == (
+        2,
+        "",
+        f"error: boto3 is not installed for {sys.executable}: see README.md\n",
+    )

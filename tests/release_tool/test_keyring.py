@@ -1,295 +1,291 @@
-"""`login --keyring`: the keyring command pip and uv run, its backend and its plugins."""
+"""`login`: uv, pip and Poetry given keyrings.codeartifact, which fetches a fresh token on every
+use, with fake programs on PATH (no network); pip's other indexes refused; keyringrc.cfg made
+where keyring reads it."""
 
 from __future__ import annotations
 
-import subprocess
+import importlib
+import platform
+import sys
+from pathlib import Path
 
 import pytest
-import tomllib
 
-from tests.release_tool.helpers import (
-    ENDPOINT,
-    INDEX,
-    PIP_CONF,
-    TOKEN,
-    expect_credentials,
-    fake_keyring_tools,
-    fake_program,
-    ini,
-    mode,
-    poetry_program,
-    run,
-)
+from tests.release_tool.helpers import INDEX, TOKEN, expect_credentials, fake_program, run
+
+BACKEND_LISTED = "echo 'keyrings.codeartifact.CodeArtifactBackend (priority: 9.9)'"
+LOGGED_IN = "logged {tool} in to my-repo through the keyring: it fetches a fresh token on every use, and none is stored"
+KEYRINGRC = "# pypi.org/project/keyrings.codeartifact\n[codeartifact]\n"
 
 
-@pytest.mark.parametrize("has_keyring", [True, False])
-def test_login_pip_keyring_writes_no_token_and_finds_or_installs_the_keyring(
-    ca, stub, capsys, monkeypatch, private_home, tmp_path, has_keyring
-):
-    bin_dir = fake_keyring_tools(tmp_path / "bin", has_keyring)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--keyring")
-    assert code == 0, err
-    conf = private_home / ".config" / "pip" / "pip.conf"
-    assert dict(ini(conf)["global"]) == {
-        "index-url": f"https://aws@{ENDPOINT[8:]}simple/",
-        "keyring-provider": "subprocess",
-    }
-    calls = (bin_dir / "uv-calls").read_text().split() if not has_keyring else []
-    assert calls == (
-        [] if has_keyring else ["tool", "install", "--force", "keyring", "--with", "keyrings.codeartifact"]
+@pytest.fixture
+def bin_dir(tmp_path, monkeypatch) -> Path:
+    """A folder first on PATH, before the system's own."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+    return folder
+
+
+@pytest.fixture
+def fake_uv(ca, tmp_path, monkeypatch, bin_dir) -> Path:
+    """The tool's uv, which records its arguments and 'installs' a keyring with the backend into
+    the folder $INSTALL_TO names (PATH's first by default)."""
+    uv = fake_program(
+        tmp_path / "uv-bin" / "uv",
+        f'echo "$@" >> {tmp_path}/uv-calls\n'
+        f'printf "#!/bin/sh\\n{BACKEND_LISTED}\\n" > "${{INSTALL_TO:-{bin_dir}}}/keyring"\n'
+        'chmod +x "${INSTALL_TO:-' + str(bin_dir) + '}/keyring"',
     )
-    assert ("found " if has_keyring else "installed keyring with keyrings.codeartifact") in out
-    assert "through the keyring: each use" in out
-    assert TOKEN not in out + err
-    assert not [p for p in private_home.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
+    monkeypatch.setattr(ca, "uv", lambda: str(uv))
+    return uv
 
 
-def test_login_uv_keyring_sets_uv_up_for_the_keyring_and_stores_nothing(
-    ca, stub, capsys, monkeypatch, private_home, tmp_path
-):
-    (private_home / ".config" / "uv").mkdir(parents=True)
-    (private_home / ".config" / "uv" / "uv.toml").write_text("# mine\nnative-tls = true\n")
-    monkeypatch.setenv("PATH", f"{fake_keyring_tools(tmp_path / 'bin', True)}:/usr/bin:/bin")
+def uv_calls(tmp_path: Path) -> list[str]:
+    calls = tmp_path / "uv-calls"
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_login_uv_finds_a_keyring_with_the_backend_and_installs_nothing(ca, stub, capsys, private_home, tmp_path,
+                                                                       bin_dir, fake_uv):  # fmt: skip
+    keyring = fake_program(bin_dir / "keyring", f'[ "$1" = --list-backends ] && {BACKEND_LISTED}')
     client, stubber = stub
     expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", "uv", "--keyring")
-    assert code == 0, err
-    text = (private_home / ".config" / "uv" / "uv.toml").read_text()
-    assert text.startswith("# mine\n") and tomllib.loads(text) == {"native-tls": True, "keyring-provider": "subprocess"}
-    assert f"the index URL is https://aws@{ENDPOINT[8:]}simple/" in out
-    assert not [p for p in private_home.rglob("*") if p.is_file() and TOKEN.encode() in p.read_bytes()]
-
-
-def test_login_poetry_keyring_drops_a_stored_password_and_adds_the_backend_to_poetry(
-    ca, stub, capsys, monkeypatch, private_home, tmp_path
-):
-    config_dir = private_home / ".config" / "pypoetry"
-    config_dir.mkdir(parents=True)
-    (config_dir / "auth.toml").write_text(
-        '[http-basic.codeartifact]\nusername = "aws"\npassword = "stale"\n[http-basic.corp]\nusername = "me"\n'
+    rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
+    assert run(ca, capsys, client, "login", "--tool", "uv") == (
+        0,
+        f"found {keyring} with keyrings.codeartifact\nkeyrings.codeartifact reads {rc}\n"
+        f"{LOGGED_IN.format(tool='uv')}\n",
+        "",
     )
-    poetry = tmp_path / "bin" / "poetry"
-    poetry.parent.mkdir()
-    poetry.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/poetry-calls\n[ "$2" = show ] && exit 1\nexit 0\n')
-    poetry.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{poetry.parent}:/usr/bin:/bin")
-    client, stubber = stub
-    expect_credentials(stubber)
-    code, _, err = run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")
-    assert code == 0, err
-    assert tomllib.loads((config_dir / "auth.toml").read_text()) == {"http-basic": {"corp": {"username": "me"}}}
-    assert tomllib.loads((config_dir / "config.toml").read_text())["repositories"]["codeartifact"] == {"url": ENDPOINT}
-    assert (tmp_path / "poetry-calls").read_text().splitlines() == [
-        "self show keyrings.codeartifact",
-        "self add keyrings.codeartifact",
-    ]
+    assert uv_calls(tmp_path) == []
+    assert rc.read_text() == KEYRINGRC
+    assert not [path for path in private_home.rglob("*") if path.is_file() and TOKEN in path.read_text()]
 
 
-def test_twine_has_no_keyring_login(ca, stub, capsys):
+@pytest.mark.parametrize("present", ["echo 'keyring.backends.fail.Keyring (priority: 0)'", None], ids=["other", "none"])
+def test_login_uv_installs_the_keyring_as_uvs_guide_does(ca, tmp_path, bin_dir, fake_uv, present):
+    if present:
+        fake_program(bin_dir / "keyring", present)
+    assert ca.login_uv("https://unused/", None) == (
+        "installed keyring with keyrings.codeartifact (uv tool install keyring --with keyrings.codeartifact)"
+    )
+    assert uv_calls(tmp_path) == ["tool install keyring --with keyrings.codeartifact"]
+
+
+def test_a_keyring_installed_off_path_is_named_with_the_fix(ca, tmp_path, bin_dir, fake_uv, monkeypatch):
+    monkeypatch.setenv("INSTALL_TO", str(tmp_path / "uv-bin"))
+    with pytest.raises(ca.Fault) as refused:
+        ca.login_uv("https://unused/", None)
+    assert (str(refused.value), refused.value.code) == (
+        "keyring is not on PATH: run `uv tool update-shell` and open a new shell",
+        1,
+    )
+
+
+def test_a_keyring_install_that_fails_is_uvs_error(ca, tmp_path, bin_dir, monkeypatch):
+    uv = fake_program(tmp_path / "uv", "echo 'Resolving' ; echo 'error: No solution found for keyring' >&2; exit 2")
+    monkeypatch.setattr(ca, "uv", lambda: str(uv))
+    with pytest.raises(ca.Fault) as failed:
+        ca.login_uv("https://unused/", None)
+    assert str(failed.value) == f"`{uv} tool install …` failed: error: No solution found for keyring"
+    assert not (bin_dir / "keyring").exists()
+
+
+@pytest.fixture
+def fake_pip(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """sys.executable is a virtual environment's python whose pip records its arguments, answers
+    `pip config list` with the file pip-config (empty at first), and fails to install when the
+    file install-fails exists. Returns the calls file and pip-config."""
+    listing = tmp_path / "pip-config"
+    listing.write_text("")
+    python = fake_program(
+        tmp_path / "venv" / "bin" / "python",
+        f'echo "$@" >> {tmp_path}/pip-calls\n'
+        f'[ "$3" = config ] && [ "$4" = list ] && cat {listing}\n'
+        f'[ "$3" = install ] && [ -e {tmp_path}/install-fails ] && echo "ERROR: No matching distribution" >&2 '
+        "&& exit 1\n"
+        "exit 0",
+    )
+    monkeypatch.setattr(sys, "executable", str(python))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
+    return tmp_path / "pip-calls", listing
+
+
+PIP_STEPS = [
+    "-m pip config list",
+    "-m pip install --quiet keyring keyrings.codeartifact",
+    "-m pip config --site set global.keyring-provider import",
+    f"-m pip config --site set global.index-url {INDEX}",
+]
+
+
+def test_login_pip_gives_the_environments_pip_the_keyring_and_the_index(ca, stub, capsys, private_home, tmp_path,
+                                                                       fake_pip):  # fmt: skip
+    calls, listing = fake_pip
+    listing.write_text("global.index-url='https://old.example/simple'\nglobal.timeout='60'\n:env:.no-cache-dir='1'\n")
     client, stubber = stub
     expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "twine", "--keyring") == (
+    rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
+    assert run(ca, capsys, client, "login", "--tool", "pip") == (
+        0,
+        f"installed keyring with keyrings.codeartifact; the pip of {tmp_path / 'venv'} reads {INDEX}\n"
+        f"keyrings.codeartifact reads {rc}\n{LOGGED_IN.format(tool='pip')}\n",
+        "",
+    )
+    assert calls.read_text().splitlines() == PIP_STEPS
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("global.extra-index-url='https://me:s3cret@corp.example/simple'",
+         "'https://****@corp.example/simple' (global.extra-index-url)"),
+        ("install.find-links='/srv/wheels'", "'/srv/wheels' (install.find-links)"),
+        (":env:.extra-index-url='https://pypi.org/simple https://x:y@z.example/'",
+         "'https://pypi.org/simple https://****@z.example/' (:env:.extra-index-url)"),
+    ],
+)  # fmt: skip
+def test_login_pip_refuses_another_index_pip_would_read_unless_allowed(ca, stub, capsys, fake_pip, line, said):
+    calls, listing = fake_pip
+    listing.write_text(f"global.timeout='60'\n{line}\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip") == (
         1,
         "",
-        "error: twine has no keyring login here: use login --tool twine, or publish\n",
+        f"error: pip also looks in {said}, where a package of this project's name could stand in for it: remove it, "
+        "or pass --allow-extra-index\n",
     )
+    assert calls.read_text().splitlines() == PIP_STEPS[:1]
+    calls.unlink()
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip", "--allow-extra-index")[0] == 0
+    assert calls.read_text().splitlines() == PIP_STEPS
 
 
-def test_pip_with_the_keyring_gets_the_user_only_and_asks_the_keyring(ca, tmp_path):
-    conf = tmp_path / "pip.conf"
-    conf.write_text(PIP_CONF)
-    write = ca.pip_keyring_write(conf, ENDPOINT)
-    expected = (
-        f"[global]\nindex-url = https://aws@{INDEX}\ntimeout = 60\nkeyring-provider = subprocess\n\n"
-        "[install]\nno-binary = :none:\n"
-    )
-    assert (write.text, write.shown) == (expected, expected)
-    assert write.replaced == "global.index-url https://me:****@old.example/simple/"
-    fresh = ca.pip_keyring_write(tmp_path / "new.conf", ENDPOINT)
-    assert fresh.text == f"[global]\nindex-url = https://aws@{INDEX}\nkeyring-provider = subprocess\n"
-    assert fresh.replaced == ""
-
-
-def test_without_uv_the_keyring_is_installed_with_pipx(ca, tmp_path, keyringless):
-    bin_dir, environ = keyringless
-    done = f"{bin_dir}/pipx install --force keyring && {bin_dir}/pipx inject keyring keyrings.codeartifact"
-    assert ca.ensure_keyring(environ, dry_run=True) == f"would run: {done}"
-    assert not (tmp_path / "pipx-calls").exists()
-    assert ca.ensure_keyring(environ) == f"installed keyring with keyrings.codeartifact ({done}); {bin_dir}/keyring"
-    assert (tmp_path / "pipx-calls").read_text().splitlines() == [
-        "install --force keyring",
-        "inject keyring keyrings.codeartifact",
-    ]
-    assert ca.ensure_keyring(environ) == f"found {bin_dir}/keyring with keyrings.codeartifact"
-
-
-def test_the_keyring_of_the_tools_own_environment_is_not_the_users(ca, tmp_path, monkeypatch):
-    """`uv run` and an activated virtual environment put the tool's environment first on PATH;
-    its keyring (twine's) has no backend, and pip and uv, run from the user's shell, never see it."""
-    own = tmp_path / "tool-env" / "bin"
-    fake_program(own / "keyring", "echo 'keyring.backends.fail.Keyring'")
-    users = fake_program(tmp_path / "home-bin" / "keyring", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
-    monkeypatch.setattr(ca.sysconfig, "get_path", lambda name: str(own) if name == "scripts" else "")
-    environ = {"PATH": f"{own}:{users.parent}:/usr/bin:/bin"}
-    assert ca.user_path(environ) == f"{users.parent}:/usr/bin:/bin"
-    assert ca.ensure_keyring(environ) == f"found {users} with keyrings.codeartifact"
-    assert ca.user_path({"PATH": f"{own}/:{own}/../bin::/bin"}) == "/bin"  # the same folder, however written
-
-
-def test_the_uv_variable_names_the_uv_that_installs_the_keyring(ca, tmp_path, keyringless):
-    _, environ = keyringless
-    uv = fake_program(tmp_path / "elsewhere" / "uv", "exit 0")
-    assert ca.ensure_keyring({**environ, "UV": str(uv)}, dry_run=True) == (
-        f"would run: {uv} tool install --force keyring --with keyrings.codeartifact"
-    )
-
-
-def test_a_keyring_install_that_fails_or_lands_off_path_is_one_clear_error(ca, tmp_path, keyringless):
-    bin_dir, environ = keyringless
-    fake_program(bin_dir / "pipx", "echo 'something went wrong'; echo 'no space left' >&2; exit 1")
-    with pytest.raises(ca.ToolError) as failed:
-        ca.ensure_keyring(environ)
-    assert str(failed.value) == f"`{bin_dir}/pipx install --force keyring` failed: no space left"
-    elsewhere = tmp_path / "pipx-bin"
-    fake_program(elsewhere / "keyring", "echo 'keyrings.codeartifact.CodeArtifactBackend'")
-    fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{elsewhere}"; exit 0')
-    with pytest.raises(ca.ToolError) as off_path:
-        ca.ensure_keyring(environ)
-    assert str(off_path.value) == (
-        f"keyring is installed in {elsewhere}, which is not on PATH: run "
-        f'`export PATH="{elsewhere}:$PATH"` in this shell and `pipx ensurepath` for the next ones'
-    )
-    fake_program(bin_dir / "keyring", "echo 'keyring.backends.fail.Keyring'")
-    with pytest.raises(ca.ToolError) as shadowed:
-        ca.ensure_keyring(environ)
-    assert str(shadowed.value) == (
-        f"{bin_dir}/keyring comes first on PATH and has no keyrings.codeartifact: put {elsewhere} "
-        "before its folder on PATH, or uninstall it"
-    )
-    with pytest.raises(ca.ToolError) as nothing:
-        ca.ensure_keyring({"PATH": str(tmp_path / "empty")})
-    assert str(nothing.value) == (
-        "the keyring command is not installed: `uv tool install keyring --with keyrings.codeartifact` "
-        "or `pipx install keyring && pipx inject keyring keyrings.codeartifact`"
-    )
-
-
-def test_keyring_gets_a_configuration_file_once_readable_by_all(ca, private_home, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(private_home / ".config"))
-    (write,) = ca.keyring_config_writes()
-    assert write.path == private_home / ".config" / "python_keyring" / "keyringrc.cfg"
-    assert (
-        write.text
-        == write.shown
-        == (
-            "# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
-            "# https://pypi.org/project/keyrings.codeartifact/\n[codeartifact]\n"
-        )
-    )
-    assert write.private is False
-    ca.write_file(write)
-    assert ca.keyring_config_writes() == []
-    write.path.unlink()
-    write.path.symlink_to(private_home / "elsewhere.cfg")  # a dangling link is the user's too
-    assert ca.keyring_config_writes() == []
-
-
-def test_a_keyring_dry_run_shows_each_file_with_its_mode_and_each_command(
-    ca, stub, capsys, monkeypatch, private_home, tmp_path
-):
-    bin_dir = fake_keyring_tools(tmp_path / "bin", has_keyring=False)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+def test_login_pip_needs_a_virtual_environment(ca, stub, capsys, fake_pip, monkeypatch):
+    calls, _ = fake_pip
+    monkeypatch.setattr(sys, "base_prefix", sys.prefix)
     client, stubber = stub
     expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", "pip", "--keyring", "--dry-run")
-    assert (code, err) == (0, "")
-    config = private_home / ".config"
-    assert out == (
-        f"would run: {bin_dir}/uv tool install --force keyring --with keyrings.codeartifact\n"
-        f"would change {config}/pip/pip.conf (mode 0600):\n"
-        f"--- /dev/null\n+++ {config}/pip/pip.conf\n@@ -0,0 +1,3 @@\n"
-        f"+[global]\n+index-url = https://aws@{INDEX}\n+keyring-provider = subprocess\n"
-        f"would change {config}/python_keyring/keyringrc.cfg:\n"
-        f"--- /dev/null\n+++ {config}/python_keyring/keyringrc.cfg\n@@ -0,0 +1,3 @@\n"
-        "+# Options of keyrings.codeartifact (profile_name, token_duration, ...):\n"
-        "+# https://pypi.org/project/keyrings.codeartifact/\n+[codeartifact]\n"
+    assert run(ca, capsys, client, "login", "--tool", "pip") == (
+        1,
+        "",
+        f"error: {sys.executable} is no virtual environment's: . .venv/bin/activate first\n",
     )
-    assert not (bin_dir / "uv-calls").exists() and not config.exists()
+    assert not calls.exists()
 
 
-def test_poetry_keyring_files_have_the_modes_their_contents_need(ca, stub, capsys, monkeypatch, private_home, tmp_path):
-    monkeypatch.setenv("PATH", f"{poetry_program(tmp_path, 0).parent}:/usr/bin:/bin")
-    config_dir = private_home / ".config" / "pypoetry"
+def test_a_pip_install_that_fails_is_pips_error(ca, tmp_path, fake_pip):
+    calls, _ = fake_pip
+    (tmp_path / "install-fails").touch()
+    with pytest.raises(ca.Fault) as failed:
+        ca.login_pip("https://unused/", None)
+    assert str(failed.value) == f"`{sys.executable} -m pip …` failed: ERROR: No matching distribution"
+    assert calls.read_text().splitlines() == PIP_STEPS[:2]
+
+
+def poetry(bin_dir: Path, tmp_path: Path, shown: int, added: int = 0) -> Path:
+    return fake_program(
+        bin_dir / "poetry",
+        f'echo "$@" >> {tmp_path}/poetry-calls\n[ "$2" = show ] && exit {shown}\n'
+        f'[ {added} = 0 ] || printf "\\nCould not find a matching version of package keyrings.codeartifact\\n" >&2\n'
+        f"exit {added}",
+    )
+
+
+@pytest.mark.parametrize(("shown", "calls"), [(0, ["self show"]), (1, ["self show", "self add"])])
+def test_login_poetry_adds_the_backend_to_poetrys_environment_once(ca, stub, capsys, private_home, tmp_path, bin_dir,
+                                                                  shown, calls):  # fmt: skip
+    poetry(bin_dir, tmp_path, shown)
     client, stubber = stub
     expect_credentials(stubber)
-    code, out, err = run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")
-    assert (code, err) == (0, "")
-    assert "found keyrings.codeartifact in Poetry's environment\n" in out
-    assert (mode(config_dir / "config.toml"), mode(config_dir / "auth.toml")) == (0o644, 0o600)
-    (config_dir / "auth.toml").write_text('[http-basic.corp]\nusername = "me"\n')
-    expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "poetry", "--keyring")[0] == 0
-    assert tomllib.loads((config_dir / "auth.toml").read_text()) == {"http-basic": {"corp": {"username": "me"}}}
+    rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
+    assert run(ca, capsys, client, "login", "--tool", "poetry") == (
+        0,
+        f"keyrings.codeartifact is in Poetry's environment\nkeyrings.codeartifact reads {rc}\n"
+        f"{LOGGED_IN.format(tool='poetry')}\n",
+        "",
+    )
+    assert (tmp_path / "poetry-calls").read_text().splitlines() == [f"{call} keyrings.codeartifact" for call in calls]
 
 
-def test_uv_keyring_settings_are_readable_by_all(ca, stub, capsys, monkeypatch, private_home, tmp_path):
-    monkeypatch.setenv("PATH", f"{fake_keyring_tools(tmp_path / 'bin', True)}:/usr/bin:/bin")
+def test_a_poetry_that_cannot_add_the_backend_or_is_missing_is_named(ca, tmp_path, bin_dir):
+    with pytest.raises(ca.Fault) as missing:
+        ca.login_poetry("https://unused/", None)
+    assert str(missing.value) == "cannot run poetry: [Errno 2] No such file or directory: 'poetry'"
+    poetry(bin_dir, tmp_path, 1, 1)
+    with pytest.raises(ca.Fault) as failed:
+        ca.login_poetry("https://unused/", None)
+    assert str(failed.value) == (
+        "`poetry self add …` failed: Could not find a matching version of package keyrings.codeartifact"
+    )
+
+
+def test_keyringrc_cfg_is_made_once_and_a_users_own_is_kept(ca, private_home, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    rc = tmp_path / "config" / "python_keyring" / "keyringrc.cfg"
+    assert ca.keyring_settings() == f"keyrings.codeartifact reads {rc}"
+    assert rc.read_text() == KEYRINGRC
+    rc.write_text("[backend]\ndefault-keyring = keyrings.codeartifact.CodeArtifactBackend\n")
+    assert ca.keyring_settings() == f"keyrings.codeartifact reads {rc}"
+    assert rc.read_text() == "[backend]\ndefault-keyring = keyrings.codeartifact.CodeArtifactBackend\n"
+
+
+@pytest.mark.parametrize(
+    ("platform_name", "variables", "folder"),
+    [
+        ("linux", {}, "home/.config/python_keyring"),
+        ("linux", {"XDG_CONFIG_HOME": ""}, "home/.config/python_keyring"),
+        ("linux", {"XDG_CONFIG_HOME": "{tmp}/x"}, "x/python_keyring"),
+        ("darwin", {}, "home/.config/python_keyring"),
+        ("win32", {"LOCALAPPDATA": "{tmp}/local", "XDG_CONFIG_HOME": "{tmp}/x"}, "local/Python Keyring"),
+        ("win32", {"LOCALAPPDATA": ""}, "home/AppData/Local/Python Keyring"),
+    ],
+)
+def test_keyringrc_cfg_is_where_each_system_keeps_it(ca, monkeypatch, tmp_path, platform_name, variables, folder):
+    monkeypatch.setattr(sys, "platform", platform_name)
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    assert ca.keyring_settings() == f"keyrings.codeartifact reads {tmp_path / folder / 'keyringrc.cfg'}"
+    assert (tmp_path / folder / "keyringrc.cfg").read_text() == KEYRINGRC
+
+
+@pytest.mark.parametrize(
+    ("system", "platform_name", "variables"),
+    [("Linux", "linux", {}), ("Linux", "linux", {"XDG_CONFIG_HOME": "{tmp}/c"}), ("Darwin", "darwin", {}),
+     ("Windows", "win32", {"LOCALAPPDATA": "{tmp}/l"})],
+)  # fmt: skip
+def test_keyringrc_cfg_is_where_keyring_itself_looks(ca, tmp_path, monkeypatch, system, platform_name, variables):
+    """keyring.util.platform_ picks its function by platform.system() when imported: imported
+    again as on each system, keyring and the tool agree on the file keyrings.codeartifact reads."""
+    import keyring.util.platform_ as keyring_platform
+
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    monkeypatch.setattr(platform, "system", lambda: system)
+    monkeypatch.setattr(sys, "platform", platform_name)
+    try:
+        importlib.reload(keyring_platform)
+        expected = Path(keyring_platform.config_root()) / "keyringrc.cfg"
+        assert ca.keyring_settings() == f"keyrings.codeartifact reads {expected}"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(keyring_platform)
+
+
+def test_a_keyringrc_cfg_that_cannot_be_made_is_one_line_and_code_74(ca, stub, capsys, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "a-file"))
+    monkeypatch.setattr(ca, "login_poetry", lambda endpoint, args: "poetry is ready")
     client, stubber = stub
     expect_credentials(stubber)
-    assert run(ca, capsys, client, "login", "--tool", "uv", "--keyring")[0] == 0
-    assert mode(private_home / ".config" / "uv" / "uv.toml") == 0o644
-
-
-def test_a_keyring_without_the_backend_or_that_fails_does_not_count(ca, tmp_path):
-    listing = "echo 'keyrings.codeartifact.CodeArtifactBackend (priority: 9.9)'"
-    cases = {
-        f'[ "$1" = --list-backends ] && {listing}': True,
-        "echo 'keyring.backends.fail.Keyring (priority: 0)'": False,
-        f"{listing}; exit 1": False,
-    }
-    for number, (script, has_backend) in enumerate(cases.items()):
-        keyring = fake_program(tmp_path / str(number) / "keyring", script)
-        assert ca.keyring_has_backend(str(keyring), {}) is has_backend, script
-
-
-def test_a_keyring_uv_installed_keeps_its_plugins_and_one_pipx_manages_is_only_given_the_backend(ca, tmp_path):
-    tools = tmp_path / "uv-tools"
-    receipt = tools / "keyring" / "uv-receipt.toml"
-    receipt.parent.mkdir(parents=True)
-    receipt.write_text(
-        '[tool]\nrequirements = [{ name = "keyring" }, { name = "keyrings-alt" },\n'
-        '    { name = "jaraco-classes", specifier = ">=3" }, { name = "keyring-x", extras = ["a", "b"] }]\n'
+    assert run(ca, capsys, client, "login", "--tool", "poetry") == (
+        74,
+        "",
+        f"error: cannot write {tmp_path / 'a-file' / 'python_keyring'}: Not a directory\n",
     )
-    keyring = fake_program(tools / "keyring" / "bin" / "keyring", "echo 'keyrings.alt.file.PlaintextKeyring'")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "keyring").symlink_to(keyring)
-    uv = fake_program(tmp_path / "uv", f'[ "$2" = dir ] && echo "{tools}"; exit 0')
-    environ = {"PATH": f"{bin_dir}:/usr/bin:/bin", "UV": str(uv)}
-    assert ca.ensure_keyring(environ, dry_run=True) == (
-        f"would run: {uv} tool install --force keyring --with keyrings-alt --with 'jaraco-classes>=3' "
-        "--with 'keyring-x[a,b]' --with keyrings.codeartifact"
-    )
-    venvs = tmp_path / "pipx-venvs"
-    (venvs / "keyring").mkdir(parents=True)
-    (bin_dir / "keyring").unlink()
-    (bin_dir / "keyring").symlink_to(fake_program(venvs / "keyring" / "keyring", "echo 'keyrings.alt'"))
-    pipx = fake_program(bin_dir / "pipx", f'[ "$1" = environment ] && echo "{venvs}"; exit 0')
-    assert ca.ensure_keyring(environ, dry_run=True) == f"would run: {pipx} inject keyring keyrings.codeartifact"
-
-
-@pytest.mark.slow
-def test_a_real_uv_keyring_with_another_backend_keeps_it(ca, tools, tmp_path):
-    """uv tool install keyring --with keyrings.alt, then login's keyring step: both backends."""
-    bin_dir = tmp_path / "bin"
-    environ = tools.env(HOME=str(tmp_path), UV_TOOL_DIR=str(tmp_path / "uv-tools"), UV_TOOL_BIN_DIR=str(bin_dir),
-                        UV=tools.uv_bin, UV_DEFAULT_INDEX="https://pypi.org/simple")  # fmt: skip
-    environ["PATH"] = f"{bin_dir}:/usr/bin:/bin"
-    subprocess.run([tools.uv_bin, "tool", "install", "keyring", "--with", "keyrings.alt"], env=environ, check=True,
-                   capture_output=True)  # fmt: skip
-    assert ca.ensure_keyring(environ).startswith("installed keyring with keyrings.codeartifact")
-    backends = subprocess.run([bin_dir / "keyring", "--list-backends"], env=environ, capture_output=True, text=True)
-    assert "keyrings.alt.file" in backends.stdout and "keyrings.codeartifact" in backends.stdout
