@@ -8,6 +8,7 @@ Poetry and keyrings.codeartifact do not do. Its settings are [tool.codeartifact]
 """
 
 import argparse
+import contextlib
 import hashlib
 import os
 import re
@@ -39,6 +40,7 @@ EXIT_CODES = {  # README.md's table and --help list them
     130: "interrupted by Ctrl-C (143: by SIGTERM, as a cancelled CI job): it says how to finish",
     141: "the program reading the output stopped (such as head): nothing is said",
 }
+TOOLS = ("pip", "uv", "poetry", "twine")  # that env gives the token to
 HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role"
 # botocore's faults by exception class, or by the error code of a ClientError: "EXIT NAMES: line"
 AWS_FAULTS = """
@@ -69,7 +71,7 @@ class Fault(Exception):
 def aws_fault(error: Exception) -> Fault | None:
     """The one place where botocore's errors become a line a person can act on."""
     response = getattr(error, "response", None) or {}
-    answer, call = response.get("Error", {}), getattr(error, "operation_name", "")
+    answer, call = response.get("Error", {}), getattr(error, "operation_name", None)
     code, message = answer.get("Code", ""), answer.get("Message")
     also = " and sts:GetServiceBearerToken" if call == "GetAuthorizationToken" else ""
     facts = {"error": error, "code": code, "call": call, "action": f"codeartifact:{call}{also}",
@@ -77,7 +79,7 @@ def aws_fault(error: Exception) -> Fault | None:
              "message": message, "hint": HINT}  # fmt: skip
     names = {code, *(k.__name__ for k in type(error).__mro__ if "botocore" in k.__module__)}
     for row in AWS_FAULTS.strip().splitlines():
-        exit_code, *kinds = row.split(":", 1)[0].split()
+        exit_code, *kinds = row.partition(":")[0].split()
         if names & set(kinds):
             return Fault(row.split(": ", 1)[1].format(**facts), int(exit_code))
     if code.isdigit():  # no AWS error type: the answer came from something in between
@@ -120,7 +122,7 @@ def git(*args: str) -> str | None:
 
 def pyproject() -> dict[str, Any]:
     try:
-        return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        return tomllib.loads((ROOT / "pyproject.toml").read_bytes().decode())  # UTF-8
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise Fault(f"cannot read pyproject.toml: {error}") from error
 
@@ -153,7 +155,7 @@ def distributions(folder: Path, name: str, version: str | None) -> tuple[list[Pa
 
     stem = canonicalize_name(name).replace("-", "_")  # as in their file names (PEP 427, PEP 625)
     wheels = sorted(folder.glob(f"{stem}-{version or '*'}-*.whl"))
-    built = str(parse_wheel_filename(wheels[0].name)[1]) if len(wheels) == 1 else ""
+    built = str(parse_wheel_filename(wheels[0].name)[1]) if len(wheels) == 1 else None
     if not built or not (folder / f"{stem}-{built}.tar.gz").is_file():
         held = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
         raise Fault(f"{folder} must hold one wheel and one sdist of {name}; it holds: {held}")
@@ -202,10 +204,11 @@ def client_for(region: str) -> Any:
     return session.client("codeartifact", config=config)
 
 
-def connect(client: Any, where: dict[str, str], token: bool = True) -> tuple[str, str]:
-    """A token (or "") and the repository's PyPI endpoint as CodeArtifact gives it."""
+def connect(client: Any, where: dict[str, str], endpoint_only: bool = False) -> tuple[str, str]:
+    """A token (or "", for the endpoint only) and the repository's PyPI endpoint as CodeArtifact
+    gives it."""
     owner = {"domain": where["domain"], "domainOwner": where["domain-owner"]}
-    secret = client.get_authorization_token(**owner)["authorizationToken"] if token else ""
+    secret = "" if endpoint_only else client.get_authorization_token(**owner)["authorizationToken"]
     answer = client.get_repository_endpoint(**owner, repository=where["repository"], format="pypi")
     return secret, answer["repositoryEndpoint"].rstrip("/") + "/"
 
@@ -365,7 +368,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
                 left = ", ".join(file.name for file in missing if file.name not in there)
                 state = f"in the repository: {done}; not yet: {left}; finish with: {finish}"
                 raise Fault(f"{fault}; {state}", fault.code) from None
-            there[file.name] = ours[file].hexdigest()
+            there |= {file.name: ours[file].hexdigest()}
             print(f"uploaded {file.name}", flush=True)
     print(f"published {said}\ncheck that it installs from there: {where['me']} verify")
 
@@ -373,7 +376,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
 def command_env(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
     token, endpoint = connect(client, where)
     pairs = [("", "::add-mask::" + token)][os.getenv("GITHUB_ACTIONS") != "true" :]  # for GitHub
-    tools = [args.tool] if args.tool else ["pip", "uv", "poetry", "twine"]
+    tools = [args.tool] if args.tool else TOOLS
     pairs += [pair for tool in tools for pair in variables(tool, endpoint, token)]
     sh = args.shell == "sh"  # PowerShell's single quotes keep all but a quote, which is doubled
     quote = shlex.quote if sh else (lambda value: "'" + value.replace("'", "''") + "'")
@@ -401,7 +404,7 @@ def command_verify(args: argparse.Namespace, where: dict[str, str], client: Any)
 
 
 def command_url(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
-    print(connect(client, where, token=False)[1] + ("simple/" if args.simple else ""))
+    print(connect(client, where, endpoint_only=True)[1] + ("simple/" if args.simple else ""))
 
 
 def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
@@ -418,13 +421,10 @@ def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> N
         raise Fault(
             f"the version comes from the tag: build, then check-tag {args.tag} --dist DIR", 2
         )
-    try:
-        tagged = args.tag.startswith("v") and str(Version(args.tag[1:])) == version
-    except InvalidVersion:
-        tagged = False
-    if not tagged:
-        raise Fault(f"the tag {args.tag} does not match the version {version} of {source}: {fix}")
-    print(f"the tag {args.tag} matches the version {version} of {source}")
+    with contextlib.suppress(InvalidVersion):  # a tag that is no version matches none
+        if args.tag.startswith("v") and str(Version(args.tag[1:])) == version:
+            return print(f"the tag {args.tag} matches the version {version} of {source}")
+    raise Fault(f"the tag {args.tag} does not match the version {version} of {source}: {fix}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -440,7 +440,7 @@ def parser() -> argparse.ArgumentParser:
     login.add_argument("--tool", choices=("pip", "uv", "poetry"), required=True)
     login.add_argument("--allow-extra-index", action="store_true", help="pip: keep other indexes")
     env = add("env", help="print lines that export a token, for CI or one shell")
-    env.add_argument("--tool", choices=("pip", "uv", "poetry", "twine"), help="only this tool's")
+    env.add_argument("--tool", choices=TOOLS, help="only this tool's")
     env.add_argument("--shell", choices=("sh", "powershell"), default="sh")
     url = add("url", help="print the repository URL (no token)")
     url.add_argument("--simple", action="store_true", help="the index URL installers use")
@@ -453,8 +453,9 @@ def parser() -> argparse.ArgumentParser:
     tag = add("check-tag", help="check that a git tag is v<version> (no AWS)")
     tag.add_argument("tag", help="the tag, such as v1.2.0")
     tag.add_argument("--dist", metavar="DIR", help="the version of the sdist and wheel in DIR")
-    runs = [command_login, command_env, command_url, command_publish, command_verify, check_tag]
-    for sub, function in zip((login, env, url, publish, verify, tag), runs, strict=True):
+    runs = {login: command_login, env: command_env, url: command_url, publish: command_publish,
+            verify: command_verify, tag: check_tag}  # fmt: skip
+    for sub, function in runs.items():
         sub.set_defaults(run=function)
     return top
 
@@ -477,10 +478,8 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
         return code
     except Fault as fault:
         return report(fault)
-    except ModuleNotFoundError as error:
-        return report(
-            Fault(f"{error.name} is not installed for {sys.executable}: see README.md", 2)
-        )
+    except ModuleNotFoundError as gone:
+        return report(Fault(f"{gone.name} is not installed for {sys.executable}: see README.md", 2))
     except Exception as error:  # botocore's timeouts are OSErrors too: aws_fault knows them
         if not (known := aws_fault(error)) and isinstance(error, OSError):  # the output, a file
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the last flush cannot fail
