@@ -67,6 +67,16 @@ def test_check_tag_with_dist_reads_the_version_of_the_build(ca, capsys, pyprojec
     )
 
 
+def test_check_tag_with_dist_of_a_static_version_looks_for_that_version(ca, capsys, no_aws, tmp_path):
+    dist = built(tmp_path / "dist", "0.3.0")
+    assert run(ca, capsys, None, "check-tag", "v0.1.0", "--dist", str(dist)) == (
+        1,
+        "",
+        f"error: {dist} must hold one wheel and one sdist of acme-utils; it holds: "
+        "['acme_utils-0.3.0-py3-none-any.whl', 'acme_utils-0.3.0.tar.gz']\n",
+    )
+
+
 def test_check_tag_of_a_version_from_the_tag_needs_the_build(ca, capsys, pyproject, no_aws, tmp_path):
     pyproject(project=DYNAMIC)
     assert run(ca, capsys, None, "check-tag", "v0.3.0") == (

@@ -128,7 +128,7 @@ def test_without_standard_output_the_tool_still_ends_as_it_should(ca, monkeypatc
 @pytest.fixture
 def answers(ca, children, monkeypatch):
     """Every command's calls answered, whatever it asks: CodeArtifact, the build, uv."""
-    monkeypatch.setattr(ca, "connect", lambda client, where, token=True: ("t0ken", "https://x/"))
+    monkeypatch.setattr(ca, "connect", lambda client, where, endpoint_only=False: ("t0ken", "https://x/"))
     monkeypatch.setattr(ca, "stored", lambda client, package: {})
     monkeypatch.setattr(ca, "login_uv", lambda endpoint, args: "found keyring")
     return object()
@@ -149,7 +149,7 @@ def test_output_that_cannot_be_written_ends_quietly_with_its_code(ca, answers, c
     monkeypatch.setattr(sys, "stdout", BrokenOutput(error, on))
     assert ca.main(argv, answers) == code
     assert capsys.readouterr().err == said
-    assert sys.stdout.name == os.devnull  # so that Python's own last flush cannot fail
+    assert (sys.stdout.name, sys.stdout.mode) == (os.devnull, "w")  # so that Python's own last flush cannot fail
     sys.stdout.close()
 
 

@@ -39,7 +39,9 @@ def test_connect_gives_the_token_and_the_endpoint_with_one_last_slash(ca, stub):
     expect_credentials(stubber)
     assert ca.connect(client, ca.settings()) == (TOKEN, ENDPOINT)
     expect_endpoint(stubber, ENDPOINT + "/")
-    assert ca.connect(client, ca.settings(), token=False) == ("", ENDPOINT)
+    assert ca.connect(client, ca.settings(), endpoint_only=True) == ("", ENDPOINT)
+    expect_endpoint(stubber, ENDPOINT.replace("/my-repo/", "/releaseX/"))  # its own last letters are kept
+    assert ca.connect(client, ca.settings(), endpoint_only=True) == ("", ENDPOINT.replace("/my-repo/", "/releaseX/"))
 
 
 def test_env_prints_every_tools_variables_for_sh(ca, stub, capsys):

@@ -142,6 +142,7 @@ def test_login_pip_gives_the_environments_pip_the_keyring_and_the_index(ca, stub
         ("global.extra-index-url='https://me:s3cret@corp.example/simple'",
          "'https://****@corp.example/simple' (global.extra-index-url)"),
         ("install.find-links='/srv/wheels'", "'/srv/wheels' (install.find-links)"),
+        ("global.find-links='https://corp.example/links?a=b'", "'https://corp.example/links?a=b' (global.find-links)"),
         (":env:.extra-index-url='https://pypi.org/simple https://x:y@z.example/'",
          "'https://pypi.org/simple https://****@z.example/' (:env:.extra-index-url)"),
     ],
@@ -226,6 +227,9 @@ def test_a_poetry_that_cannot_add_the_backend_or_is_missing_is_named(ca, tmp_pat
 def test_keyringrc_cfg_is_made_once_and_a_users_own_is_kept(ca, private_home, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     rc = tmp_path / "config" / "python_keyring" / "keyringrc.cfg"
+    assert ca.keyring_settings() == f"keyrings.codeartifact reads {rc}"
+    assert rc.read_text() == KEYRINGRC
+    rc.unlink()  # the folder is there, without the file
     assert ca.keyring_settings() == f"keyrings.codeartifact reads {rc}"
     assert rc.read_text() == KEYRINGRC
     rc.write_text("[backend]\ndefault-keyring = keyrings.codeartifact.CodeArtifactBackend\n")

@@ -190,7 +190,8 @@ def test_a_dry_run_builds_and_compares_and_uploads_nothing(ca, stub, children, c
 
 
 def test_publish_dist_uploads_the_files_of_the_folder_without_building(ca, stub, children, capsys, tmp_path):
-    dist = with_files(tmp_path / "dist", [WHEEL, SDIST, "acme_utils-0.0.9.tar.gz", "notes.txt"])
+    older = ["acme_utils-0.0.9-py3-none-any.whl", "acme_utils-0.0.9.tar.gz"]  # an earlier build, left there
+    dist = with_files(tmp_path / "dist", [WHEEL, SDIST, *older, "notes.txt"])
     client, stubber = stub
     expect_credentials(stubber)
     expect_assets(stubber, None)

@@ -120,6 +120,12 @@ def test_the_project_is_its_name_and_its_version_in_pep_440_form(ca, pyproject, 
     assert ca.project() == found
 
 
+def test_a_pyproject_toml_without_a_project_table_is_refused_in_one_line(ca, monkeypatch):
+    monkeypatch.setattr(ca, "pyproject", lambda: {"tool": {}})
+    with pytest.raises(ca.Fault, match=r"^pyproject.toml needs \[project\] name and a PEP 440 version: 'name'$"):
+        ca.project()
+
+
 @pytest.mark.parametrize(
     ("table", "why"),
     [
