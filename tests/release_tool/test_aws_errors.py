@@ -171,6 +171,7 @@ CALLED = "v1/repository/endpoint?domain=my-domain&domain-owner=111122223333&repo
         ("429", 6, "CodeArtifact answered ThrottlingException to GetRepositoryEndpoint 2 times: try again later"),
         ("502-html", 7, "a proxy between you and CodeArtifact answered HTTP 502 Bad Gateway"),
     ],
+    ids=["refused", "hang", "drop", "500", "429", "502-html"],
 )  # fmt: skip
 def test_a_fault_between_the_tool_and_codeartifact_is_one_line_with_its_code(ca, capsys, mode, exit_code, line):
     with FaultServer("500" if mode == "refused" else mode) as server:

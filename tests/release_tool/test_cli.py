@@ -153,6 +153,9 @@ def test_output_that_cannot_be_written_ends_quietly_with_its_code(ca, answers, c
     sys.stdout.close()
 
 
+AFTER_HEAD = "sleep 0.5;"  # head -c0 reads nothing and ends: the tool starts writing after that
+
+
 def tool(bake, shell: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The tool's own process, run by bash as in ``shell``, where $TOOL is the command."""
     environ = {**os.environ, "TOOL": f"{sys.executable} scripts/codeartifact.py", **env}
@@ -164,7 +167,7 @@ def test_a_real_full_disk_closed_pipe_and_closed_output(bake, unbuffered):
     env = {"PYTHONUNBUFFERED": unbuffered}
     full = tool(bake, "$TOOL check-tag v0.1.0 > /dev/full", **env)
     assert (full.returncode, full.stderr) == (74, "error: cannot write the output: No space left on device\n")
-    piped = tool(bake, "$TOOL check-tag v0.1.0 | head -c0; exit ${PIPESTATUS[0]}", **env)
+    piped = tool(bake, f"{{ {AFTER_HEAD} $TOOL check-tag v0.1.0; }} | head -c0; exit ${{PIPESTATUS[0]}}", **env)
     assert (piped.returncode, piped.stderr) == (141, "")
     closed = tool(bake, "$TOOL check-tag v0.1.0 >&-", **env)
     assert (closed.returncode, closed.stderr) == (0, "")
@@ -176,7 +179,7 @@ def test_the_help_into_a_full_disk_a_closed_pipe_and_a_closed_output(bake):
     env = {"PYTHONUNBUFFERED": ""}
     full = tool(bake, "$TOOL --help > /dev/full", **env)
     assert (full.returncode, full.stderr) == (74, "error: cannot write the output: No space left on device\n")
-    piped = tool(bake, "$TOOL --help | head -c0; exit ${PIPESTATUS[0]}", **env)
+    piped = tool(bake, f"{{ {AFTER_HEAD} $TOOL --help; }} | head -c0; exit ${{PIPESTATUS[0]}}", **env)
     assert (piped.returncode, piped.stderr) == (141, "")
     closed = tool(bake, "$TOOL --help >&-", **env)
     assert closed.returncode == 0 and closed.stderr.startswith("usage: codeartifact.py [-h] [--version]")
