@@ -20,6 +20,23 @@ SHOW = (
 )
 
 
+# python -m build's output when its isolated environment cannot install the backend: pip's cause,
+# then build's own lines about the command that failed
+BUILD_WITHOUT_BACKEND = """\
+* Creating isolated environment: venv+pip...
+* Installing packages in isolated environment:
+  - hatchling>=1.27
+< ERROR: Could not find a version that satisfies the requirement hatchling>=1.27 (from versions: none)
+< ERROR: No matching distribution found for hatchling>=1.27
+
+Traceback (most recent call last):
+  File "build/__main__.py", line 289, in _handle_build_error
+subprocess.CalledProcessError: Command '['python', '-m', 'pip']' returned non-zero exit status 1.
+
+ERROR Command '['python', '-m', 'pip']' returned non-zero exit status 1.
+"""
+
+
 def test_a_child_runs_in_the_project_with_the_environment_given(ca, monkeypatch):
     proc = ca.run([sys.executable, "-c", SHOW], {"ONLY": "this"})
     assert (proc.returncode, proc.stdout, proc.stderr) == (3, f"{ca.ROOT}\nthis\n", "to stderr\n")
@@ -62,14 +79,16 @@ def test_checked_returns_the_standard_output_of_a_tool_that_succeeds(ca, monkeyp
         ("Building\n", "warning: a\nerror: first\n  Caused by: deeper\nERROR: second\ntrailing\n", "ERROR: second"),
         ("", "error: Failed to publish\n  cause: Server returned status code 500\n",
          "cause: Server returned status code 500"),
-        ("", "  × error: No solution found\n  ╰─▶ hint\n", "× error: No solution found"),
+        ("", "  × error: No solution found  \n  ╰─▶ hint\n", "error: No solution found"),
+        ("", BUILD_WITHOUT_BACKEND, "ERROR: No matching distribution found for hatchling>=1.27"),
         ("step one\n", "Errors: 3\nerrors found\nerror[E1]: the last\n\n", "error[E1]: the last"),
         ("", "Traceback (most recent call last):\n  File 'x'\nValueError: boom\n", "ValueError: boom"),
         ("  only output  \n\n", "", "only output"),
         ("", "", "exit status 2"),
         (" \n", "\n", "exit status 2"),
     ],
-    ids=["last-error", "cause", "symbol", "whole-word", "no-error-line", "stripped", "silent", "blank"],
+    ids=["last-error", "cause", "symbol", "build-wrapper", "whole-word", "no-error-line", "stripped", "silent",
+         "blank"],
 )  # fmt: skip
 def test_a_failure_is_the_tools_last_error_line_or_its_last_line(ca, monkeypatch, out, err, why):
     answering(ca, monkeypatch, 2, out, err)

@@ -41,6 +41,8 @@ EXIT_CODES = {  # README.md's table and --help list them
     141: "the program reading the output stopped (such as head): nothing is said",
 }
 TOOLS = ("pip", "uv", "poetry", "twine")  # that env gives the token to
+# why a tool failed, from its word on; not build's "Command … returned non-zero exit status 1."
+CAUSE = re.compile(r"\W*((?:error|ERROR|cause)\b(?!.*non-zero exit status).*)")
 HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role"
 # botocore's faults by exception class, or by the error code of a ClientError: "EXIT NAMES: line"
 AWS_FAULTS = """
@@ -106,7 +108,7 @@ def checked(command: list[str], env: dict[str, str] | None = None, token: str = 
     proc = run(command, env)
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).replace(token, "****").strip().splitlines()
-        errors = [line for line in lines if re.match(r"\W*(error|ERROR|cause)\b", line.strip())]
+        errors = [match[1] for line in lines if (match := CAUSE.match(line))]
         why = (errors or lines or [f"exit status {proc.returncode}"])[-1].strip()
         raise Fault(f"`{shlex.join(command[:3])} …` failed: {why}")
     return proc.stdout
