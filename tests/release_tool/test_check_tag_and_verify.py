@@ -56,14 +56,14 @@ def test_check_tag_with_dist_reads_the_version_of_the_build(ca, capsys, pyprojec
     dist = built(tmp_path / "dist", "0.3.0")
     assert run(ca, capsys, None, "check-tag", "v0.3.0", "--dist", str(dist)) == (
         0,
-        f"the tag v0.3.0 matches the version 0.3.0 of {dist}\n",
+        f"the tag v0.3.0 matches the version 0.3.0 of the build in {dist}\n",
         "",
     )
     assert run(ca, capsys, None, "check-tag", "v0.4.0", "--dist", str(dist)) == (
         1,
         "",
-        f"error: the tag v0.4.0 does not match the version 0.3.0 of {dist}: build the commit the tag names, with "
-        "the tags fetched (a full clone)\n",
+        f"error: the tag v0.4.0 does not match the version 0.3.0 of the build in {dist}: build the commit the tag "
+        "names, with the tags fetched (a full clone)\n",
     )
 
 
@@ -82,7 +82,7 @@ def test_check_tag_of_a_version_from_the_tag_needs_the_build(ca, capsys, pyproje
     assert run(ca, capsys, None, "check-tag", "v0.3.0") == (
         2,
         "",
-        "error: the version comes from the tag: build, then check-tag v0.3.0 --dist DIR\n",
+        "error: the version is the tag's: build, then check-tag v0.3.0 --dist DIR\n",
     )
     assert run(ca, capsys, None, "check-tag", "v0.3.0", "--dist", str(tmp_path / "dist"))[:2] == (1, "")
 

@@ -417,12 +417,11 @@ def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> N
     name, version = project()
     source, fix = "pyproject.toml", f"tag v{version}, or set the tag's version in pyproject.toml"
     if args.dist:
-        version, source = distributions(Path(args.dist), name, version)[1], args.dist
+        source = f"the build in {args.dist}"
+        version = distributions(Path(args.dist), name, version)[1]
         fix = "build the commit the tag names, with the tags fetched (a full clone)"
     elif not version:
-        raise Fault(
-            f"the version comes from the tag: build, then check-tag {args.tag} --dist DIR", 2
-        )
+        raise Fault(f"the version is the tag's: build, then check-tag {args.tag} --dist DIR", 2)
     with contextlib.suppress(InvalidVersion):  # a tag that is no version matches none
         if args.tag.startswith("v") and str(Version(args.tag[1:])) == version:
             return print(f"the tag {args.tag} matches the version {version} of {source}")
