@@ -96,6 +96,14 @@ def client_error(code: str, message: str, call: str, attempts: int | None = None
          "a proxy between you and CodeArtifact answered HTTP 502 Bad Gateway", 7),
         (client_error("ValidationException", "bad domain", "GetRepositoryEndpoint"),
          "CodeArtifact refused GetRepositoryEndpoint: ValidationException: bad domain", 1),
+        (aws.ConfigParseError(path="~/.aws/config"),
+         "Unable to parse config file: ~/.aws/config: check AWS_PROFILE and ~/.aws/config", 3),
+        (aws.ParamValidationError(report="Invalid type for parameter domainOwner, value: 444455556666"),
+         "Parameter validation failed:\nInvalid type for parameter domainOwner, value: 444455556666; check "
+         "[tool.codeartifact] in pyproject.toml", 8),
+        (aws.InvalidRegionError(region_name="us east 1"),
+         "Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact] in "
+         "pyproject.toml", 8),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )  # fmt: skip
@@ -272,3 +280,39 @@ def test_an_sso_profile_that_never_signed_in_is_not_called_expired(
         (cache / f"{hashlib.sha1(cached.encode()).hexdigest()}.json").write_text(json.dumps(token))
     assert run(ca, capsys, None, "url") == (3, "", f"error: {line}\n")
     assert server.requests == 0
+
+
+def test_a_malformed_setting_is_named_before_any_call(ca, pyproject, capsys, monkeypatch):
+    """An owner written as a number, or a region with spaces: botocore refuses them before a call
+    is made, and the line says where to fix them (not exit 70's "please report it")."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    pyproject(domain_owner=444455556666)
+    assert ca.main(["url"]) == 8
+    assert "Invalid type for parameter domainOwner, value: 444455556666" in capsys.readouterr().err
+    pyproject(region="us east 1")
+    assert ca.main(["url"]) == 8
+    assert capsys.readouterr().err == (
+        "error: Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact] in "
+        "pyproject.toml\n"
+    )
+
+
+def test_ctrl_c_while_codeartifact_does_not_answer_stops_at_once(ca, capsys):
+    """botocore retries any Exception its HTTP client raises: the signal's Fault is none, so
+    neither a retry nor a wrapping HTTPClientError swallows it."""
+    import os
+    import signal
+    import threading
+    import time
+
+    with FaultServer("hang") as server:
+        client = boto3.session.Session().client(
+            "codeartifact", region_name="us-east-1", endpoint_url=server.url, aws_access_key_id="testing",
+            aws_secret_access_key="testing", config=Config(read_timeout=30, retries={"mode": "standard"}),
+        )  # fmt: skip
+        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+        started = time.monotonic()
+        assert ca.main(["url"], client) == 130
+        assert time.monotonic() - started < 10
+    assert capsys.readouterr() == ("", "error: stopped by SIGINT\n")

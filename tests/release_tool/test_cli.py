@@ -109,7 +109,7 @@ def test_any_other_exit_of_a_command_is_a_usage_error(ca, monkeypatch, capsys):
     def leaves(args, where, client):
         sys.exit("bye")
 
-    monkeypatch.setattr(ca, "check_tag", leaves)
+    monkeypatch.setitem(ca.COMMANDS, "check-tag", leaves)
     assert ca.main(["check-tag", "v0.1.0"]) == 2
 
 

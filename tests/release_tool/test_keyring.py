@@ -63,24 +63,30 @@ def test_login_uv_finds_a_keyring_with_the_backend_and_installs_nothing(ca, stub
     assert not [path for path in private_home.rglob("*") if path.is_file() and TOKEN in path.read_text()]
 
 
-@pytest.mark.parametrize("present", ["echo 'keyring.backends.fail.Keyring (priority: 0)'", None], ids=["other", "none"])
-def test_login_uv_installs_the_keyring_as_uvs_guide_does(ca, tmp_path, bin_dir, fake_uv, present):
-    if present:
-        fake_program(bin_dir / "keyring", present)
-    assert ca.login_uv("https://unused/", None) == (
-        "installed keyring with keyrings.codeartifact (uv tool install keyring --with keyrings.codeartifact)"
-    )
+def test_login_uv_installs_the_keyring_as_uvs_guide_does(ca, tmp_path, bin_dir, fake_uv):
+    assert ca.login_uv("https://unused/", None) == f"installed {bin_dir / 'keyring'} with keyrings.codeartifact"
     assert uv_calls(tmp_path) == ["tool install keyring --with keyrings.codeartifact"]
 
 
-def test_a_keyring_installed_off_path_is_named_with_the_fix(ca, tmp_path, bin_dir, fake_uv, monkeypatch):
-    monkeypatch.setenv("INSTALL_TO", str(tmp_path / "uv-bin"))
+@pytest.mark.parametrize("first", ["echo 'keyring.backends.fail.Keyring (priority: 0)'", None], ids=["other", "none"])
+def test_a_keyring_that_uv_cannot_use_first_on_path_is_named_with_the_fix(ca, tmp_path, bin_dir, fake_uv,
+                                                                         monkeypatch, first):  # fmt: skip
+    """uv runs the first keyring on PATH: one without the backend before uv's own (a
+    distribution's, a virtual environment's), or uv's own off PATH, would fail every install."""
+    later = tmp_path / "later"
+    later.mkdir()
+    monkeypatch.setenv("PATH", f"{bin_dir}:{later}:/usr/bin:/bin")
+    monkeypatch.setenv("INSTALL_TO", str(later if first else tmp_path / "uv-bin"))
+    if first:
+        fake_program(bin_dir / "keyring", first)
     with pytest.raises(ca.Fault) as refused:
         ca.login_uv("https://unused/", None)
+    named = bin_dir / "keyring" if first else "no keyring"
     assert (str(refused.value), refused.value.code) == (
-        "keyring is not on PATH: run `uv tool update-shell` and open a new shell",
+        f"{named} is first on PATH: put `uv tool dir --bin` before it",
         1,
     )
+    assert uv_calls(tmp_path) == ["tool install keyring --with keyrings.codeartifact"]
 
 
 def test_a_keyring_install_that_fails_is_uvs_error(ca, tmp_path, bin_dir, monkeypatch):
@@ -113,17 +119,18 @@ def fake_pip(tmp_path, monkeypatch) -> tuple[Path, Path]:
 
 
 PIP_STEPS = [
-    "-m pip config list",
+    "-m pip --version",
     "-m pip install --quiet keyring keyrings.codeartifact",
     "-m pip config --site set global.keyring-provider import",
     f"-m pip config --site set global.index-url {INDEX}",
+    "-m pip config list",
 ]
 
 
 def test_login_pip_gives_the_environments_pip_the_keyring_and_the_index(ca, stub, capsys, private_home, tmp_path,
                                                                        fake_pip):  # fmt: skip
     calls, listing = fake_pip
-    listing.write_text("global.index-url='https://old.example/simple'\nglobal.timeout='60'\n:env:.no-cache-dir='1'\n")
+    listing.write_text(f"global.index-url='{INDEX}'\nglobal.timeout='60'\n:env:.no-cache-dir='1'\n")
     client, stubber = stub
     expect_credentials(stubber)
     rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
@@ -145,6 +152,11 @@ def test_login_pip_gives_the_environments_pip_the_keyring_and_the_index(ca, stub
         ("global.find-links='https://corp.example/links?a=b'", "'https://corp.example/links?a=b' (global.find-links)"),
         (":env:.extra-index-url='https://pypi.org/simple https://x:y@z.example/'",
          "'https://pypi.org/simple https://****@z.example/' (:env:.extra-index-url)"),
+        # settings that outrank this environment's pip.conf: PIP_INDEX_URL, a PIP_CONFIG_FILE's
+        (":env:.index-url='https://pypi.org/simple'", "'https://pypi.org/simple' (:env:.index-url)"),
+        ("global.index-url='https://u:p@mirror.example/simple'",
+         "'https://****@mirror.example/simple' (global.index-url)"),
+        ("install.index-url='https://mirror.example/simple'", "'https://mirror.example/simple' (install.index-url)"),
     ],
 )  # fmt: skip
 def test_login_pip_refuses_another_index_pip_would_read_unless_allowed(ca, stub, capsys, fake_pip, line, said):
@@ -158,7 +170,7 @@ def test_login_pip_refuses_another_index_pip_would_read_unless_allowed(ca, stub,
         f"error: pip also looks in {said}, where a package of this project's name could stand in for it: remove it, "
         "or pass --allow-extra-index\n",
     )
-    assert calls.read_text().splitlines() == PIP_STEPS[:1]
+    assert calls.read_text().splitlines() == PIP_STEPS  # the refusal comes from what pip then reads
     calls.unlink()
     expect_credentials(stubber)
     assert run(ca, capsys, client, "login", "--tool", "pip", "--allow-extra-index")[0] == 0
@@ -173,9 +185,23 @@ def test_login_pip_needs_a_virtual_environment(ca, stub, capsys, fake_pip, monke
     assert run(ca, capsys, client, "login", "--tool", "pip") == (
         1,
         "",
-        f"error: {sys.executable} is no virtual environment's: . .venv/bin/activate first\n",
+        f"error: {sys.executable} is no virtual environment with pip: . .venv/bin/activate\n",
     )
     assert not calls.exists()
+
+
+def test_login_pip_needs_pip_as_uv_runs_scripts_without_it(ca, stub, capsys, tmp_path, monkeypatch):
+    python = fake_program(tmp_path / "env" / "bin" / "python", f'echo "$@" >> {tmp_path}/calls\nexit 1')
+    monkeypatch.setattr(sys, "executable", str(python))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "env"))
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip") == (
+        1,
+        "",
+        f"error: {python} is no virtual environment with pip: . .venv/bin/activate\n",
+    )
+    assert (tmp_path / "calls").read_text().splitlines() == ["-m pip --version"]
 
 
 def test_a_pip_install_that_fails_is_pips_error(ca, tmp_path, fake_pip):

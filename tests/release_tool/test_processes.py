@@ -145,6 +145,17 @@ def test_main_stops_on_either_signal(ca, monkeypatch, capsys):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)
 
-    monkeypatch.setattr(ca, "check_tag", interrupted)
+    monkeypatch.setitem(ca.COMMANDS, "check-tag", interrupted)
     assert ca.main(["check-tag", "v0.1.0"]) == 143
     assert capsys.readouterr() == ("", "error: stopped by SIGTERM\n")
+
+
+def test_a_build_that_fails_is_the_exception_not_builds_line_that_its_child_failed(ca, monkeypatch):
+    """python -m build ends with lines that only say its backend's process failed; the cause is the
+    exception above them (a missing README.md, say)."""
+    out = "* Building sdist...\nTraceback (most recent call last):\n  File x\nOSError: Readme file does not exist: README.md\n"
+    err = "\nERROR Backend subprocess exited when trying to invoke build_sdist\n"
+    monkeypatch.setattr(ca, "run", lambda command, env=None: subprocess.CompletedProcess(command, 1, out, err))
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked(["python", "-m", "build", "--outdir", "dist"])
+    assert str(failed.value) == "`python -m build …` failed: OSError: Readme file does not exist: README.md"

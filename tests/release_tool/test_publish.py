@@ -414,3 +414,63 @@ def test_a_git_that_fails_counts_as_no_repository(ca, children):
     children.git["status"] = None
     assert ca.git("status", "--porcelain") is None
     assert children.calls[-1] == (["git", "status", "--porcelain"], None)
+
+
+def test_a_relative_dist_is_the_folder_where_the_command_runs_and_those_files_are_uploaded(
+    ca, stub, children, capsys, tmp_path, monkeypatch
+):
+    """uv publish runs in the project's folder: the files it is given are the ones hashed, by
+    their full path, whatever the folder the command was typed in."""
+    with_files(tmp_path / "dist")
+    monkeypatch.chdir(tmp_path)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish", "--dist", "dist")[0] == 0
+    assert children.commands()[1:] == [
+        publish_command(ca, tmp_path / "dist" / WHEEL),
+        publish_command(ca, tmp_path / "dist" / SDIST),
+    ]
+
+
+def test_a_repository_that_git_cannot_read_is_refused_not_taken_for_none(ca, stub, children, capsys, tmp_path,
+                                                                        monkeypatch):  # fmt: skip
+    """Such as git's "dubious ownership" in a container: the uncommitted-changes check must not
+    be skipped silently."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_bytes((ca.ROOT / "pyproject.toml").read_bytes())
+    monkeypatch.setattr(ca, "ROOT", tmp_path)
+    children.git["status"] = None
+    client, _ = stub
+    assert run(ca, capsys, client, "publish") == (
+        1,
+        "",
+        "error: git cannot read this repository: `git status` says why\n",
+    )
+    assert children.commands() == [["git", "status", "--porcelain"]]
+
+
+def test_an_output_that_is_lost_midway_stops_no_upload(ca, stub, children, capsys, monkeypatch):
+    """A closed pipe or a full disk after the first file: the release goes on, then ends as
+    main says for the output (141, or 74 with one line)."""
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+
+    class Lost(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Lost())
+    assert ca.main(["publish"], client) == 141
+    assert children.uploaded == [WHEEL, SDIST]
+
+
+def test_a_table_without_a_package_manager_builds_with_build(ca, stub, children, capsys, pyproject):
+    pyproject(package_manager=None)
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish")[0] == 0
+    assert children.commands()[2] == [sys.executable, "-m", "build", "--outdir", str(children.out)]
+    assert children.environment("build")["PIP_INDEX_URL"] == INDEX_WITH_TOKEN

@@ -146,3 +146,23 @@ def test_a_project_without_a_name_or_a_version_is_refused_in_one_line(ca, pyproj
         1,
     )
     assert refused.value.__suppress_context__
+
+
+def test_a_pyproject_toml_that_is_not_utf8_is_one_line(ca, monkeypatch, tmp_path):
+    monkeypatch.setattr(ca, "ROOT", tmp_path)
+    (tmp_path / "pyproject.toml").write_bytes('[project]\nname = "José"\n'.encode("cp1252"))
+    with pytest.raises(ca.Fault) as broken:
+        ca.pyproject()
+    assert (str(broken.value), broken.value.code) == (
+        "cannot read pyproject.toml: 'utf-8' codec can't decode byte 0xe9 in position 21: invalid continuation byte",
+        1,
+    )
+
+
+def test_a_table_without_a_package_manager_builds_as_a_pip_project(ca, pyproject):
+    pyproject(package_manager=None)
+    where = ca.settings()
+    assert "package-manager" not in where and where["me"] == "python scripts/codeartifact.py"
+    assert ca.variables(where.get("package-manager", ""), "https://e/", "t") == [
+        ("PIP_INDEX_URL", "https://aws:t@e/simple/")
+    ]

@@ -34,27 +34,27 @@ EXIT_CODES = {  # README.md's table and --help list them
     5: "the repository refused the token: run the command again",
     6: "CodeArtifact or the repository throttled or failed: run the command again later",
     7: "CodeArtifact or the repository cannot be reached in time: check the network, a proxy",
-    8: "the domain or repository does not exist: check [tool.codeartifact]",
+    8: "no such domain or repository, or a malformed setting: check [tool.codeartifact]",
     70: "an unexpected error in this tool: please report it with the command you ran",
-    74: "the output or a file could not be written, such as on a full disk",
+    74: "the output or a file cannot be written (a full disk; 141: its reader, such as head, left)",
     130: "interrupted by Ctrl-C (143: by SIGTERM, as a cancelled CI job): it says how to finish",
-    141: "the program reading the output stopped (such as head): nothing is said",
 }
 TOOLS = ("pip", "uv", "poetry", "twine")  # that env gives the token to
-# why a tool failed, from its word on; not build's "Command … returned non-zero exit status 1."
-CAUSE = re.compile(r"\W*((?:error|ERROR|cause)\b(?!.*non-zero exit status).*)")
+# Why a tool failed, from its word on; not build's lines that only say that a child failed.
+CAUSE = re.compile(r"\W*((?:(?:error|ERROR|cause)\b|\w+Error:)(?!.*(?:non-zero exit|ss exited)).*)")
 HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role"
 # botocore's faults by exception class, or by the error code of a ClientError: "EXIT NAMES: line"
 AWS_FAULTS = """
 3 SSOTokenLoadError: this AWS SSO profile never signed in on this machine: run `aws sso login`
 3 UnauthorizedSSOTokenError TokenRetrievalError: the AWS SSO session has expired ({error}): \
 run `aws sso login`
-3 ProfileNotFound: {error}: check AWS_PROFILE and ~/.aws/config
+3 ProfileNotFound ConfigParseError: {error}: check AWS_PROFILE and ~/.aws/config
 3 NoCredentialsError PartialCredentialsError CredentialRetrievalError InvalidConfigError SSOError \
 ExpiredTokenException InvalidClientTokenId UnrecognizedClientException: no usable AWS \
 credentials ({error}): {hint}
 4 AccessDeniedException: access denied: you may not call {action} ({message})
 8 ResourceNotFoundException: not found: {message}; check [tool.codeartifact] in pyproject.toml
+8 ParamValidationError InvalidRegionError: {error}; check [tool.codeartifact] in pyproject.toml
 6 ThrottlingException InternalServerException ServiceUnavailableException: CodeArtifact answered \
 {code} to {call} {tries} times: try again later
 7 ConnectTimeoutError ReadTimeoutError: CodeArtifact did not answer in time ({error})
@@ -62,8 +62,8 @@ credentials ({error}): {hint}
 """
 
 
-class Fault(Exception):
-    """A failure told in one line, and the exit code to end with."""
+class Fault(BaseException):
+    """One line and its exit code; no `except Exception` (botocore's retries) catches a signal's."""
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
@@ -116,16 +116,15 @@ def checked(command: list[str], env: dict[str, str] | None = None, token: str = 
 
 def git(*args: str) -> str | None:
     """``git ARGS`` in the project, or None without git or outside a work tree."""
-    try:
+    with contextlib.suppress(Fault):
         return checked(["git", *args])
-    except Fault:
-        return None
+    return None
 
 
 def pyproject() -> dict[str, Any]:
     try:
         return tomllib.loads((ROOT / "pyproject.toml").read_bytes().decode())  # UTF-8
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not TOML, not UTF-8
         raise Fault(f"cannot read pyproject.toml: {error}") from error
 
 
@@ -170,9 +169,8 @@ def check_releasable(version: str, static: bool, dev: bool) -> None:
     from packaging.version import Version
 
     base, local = Version(version).base_version, Version(version).local
-    fix = f"set a release version such as {base} in pyproject.toml"
-    if not static:
-        fix = f"tag the commit (git tag v{base}, then push the tag)"
+    fix = f"tag the commit (git tag v{base}, then push the tag)"
+    fix = f"set a release version such as {base} in pyproject.toml" if static else fix
     if local:
         raise Fault(f"{version} has a local label (+{local}), never published: {fix}")
     if Version(version).is_devrelease and not dev:
@@ -183,10 +181,12 @@ def check_releasable(version: str, static: bool, dev: bool) -> None:
 def build(where: dict[str, str], out: Path, endpoint: str, token: str) -> None:
     """Build with the project's own tool, given its index's credentials and the commit's time
     as SOURCE_DATE_EPOCH, so that the same commit builds the same bytes."""
-    env = dict(os.environ, **dict(variables(where["package-manager"], endpoint, token)))
+    env = dict(os.environ, **dict(variables(where.get("package-manager", ""), endpoint, token)))
     env.setdefault("SOURCE_DATE_EPOCH", (git("log", "-1", "--format=%ct") or "").strip())
     builds = {"uv": ["uv", "build", "--out-dir"], "poetry": ["poetry", "build", "--output"]}
-    command = builds.get(where["package-manager"], [sys.executable, "-m", "build", "--outdir"])
+    command = builds.get(
+        where.get("package-manager", ""), [sys.executable, "-m", "build", "--outdir"]
+    )
     checked([*command, str(out)], {name: value for name, value in env.items() if value}, token)
 
 
@@ -207,8 +207,7 @@ def client_for(region: str) -> Any:
 
 
 def connect(client: Any, where: dict[str, str], endpoint_only: bool = False) -> tuple[str, str]:
-    """A token (or "", for the endpoint only) and the repository's PyPI endpoint as CodeArtifact
-    gives it."""
+    """A token (or "" for the endpoint only) and the repository's PyPI endpoint, as given."""
     owner = {"domain": where["domain"], "domainOwner": where["domain-owner"]}
     secret = "" if endpoint_only else client.get_authorization_token(**owner)["authorizationToken"]
     answer = client.get_repository_endpoint(**owner, repository=where["repository"], format="pypi")
@@ -255,32 +254,33 @@ def uv() -> str:
 def login_uv(endpoint: str, args: argparse.Namespace) -> str:
     """The keyring command as uv's AWS guide installs it (docs.astral.sh/uv/guides/integration/aws);
     pyproject.toml's index names the user aws, and its [tool.uv] keyring-provider is subprocess."""
-    found = shutil.which("keyring")
-    if found and BACKEND in run([found, "--list-backends"]).stdout:
-        return f"found {found} with {BACKEND}"
-    checked([uv(), "tool", "install", "keyring", "--with", BACKEND])  # refuses another keyring
-    if not shutil.which("keyring"):
-        raise Fault("keyring is not on PATH: run `uv tool update-shell` and open a new shell")
-    return f"installed keyring with {BACKEND} (uv tool install keyring --with {BACKEND})"
+    for installed in (False, True):  # uv runs the first keyring on PATH
+        found = shutil.which("keyring")
+        if found and BACKEND in run([found, "--list-backends"]).stdout:
+            return f"{'installed' if installed else 'found'} {found} with {BACKEND}"
+        if not installed:  # uv refuses to replace another program's keyring: it says so
+            checked([uv(), "tool", "install", "keyring", "--with", BACKEND])
+    raise Fault(f"{found or 'no keyring'} is first on PATH: put `uv tool dir --bin` before it")
 
 
 def login_pip(endpoint: str, args: argparse.Namespace) -> str:
     """This virtual environment's pip imports the keyring, set with pip's own commands in its
     own pip.conf (https://pip.pypa.io/en/stable/topics/authentication/#keyring-support)."""
     pip = [sys.executable, "-m", "pip"]
-    if sys.prefix == sys.base_prefix:  # pip's settings go to the environment it installs into
-        raise Fault(f"{sys.executable} is no virtual environment's: . .venv/bin/activate first")
-    for line in run([*pip, "config", "list"]).stdout.splitlines():  # pip merges every index
+    if sys.prefix == sys.base_prefix or run([*pip, "--version"]).returncode:  # under `uv run`
+        raise Fault(f"{sys.executable} is no virtual environment with pip: . .venv/bin/activate")
+    checked([*pip, "install", "--quiet", "keyring", BACKEND])
+    checked([*pip, "config", "--site", "set", "global.keyring-provider", "import"])
+    checked([*pip, "config", "--site", "set", "global.index-url", index_url(endpoint)])
+    for line in run([*pip, "config", "list"]).stdout.splitlines():  # pip merges every setting
         key, _, value = line.partition("=")
-        if key.endswith(("extra-index-url", "find-links")) and not args.allow_extra_index:
+        other = key.endswith("index-url") and value.strip("'") != index_url(endpoint)
+        if (other or key.endswith("find-links")) and not args.allow_extra_index:
             raise Fault(
                 f"pip also looks in {re.sub(r'//[^/@]+@', '//****@', value)} ({key}), where a "
                 "package of this project's name could stand in for it: remove it, or pass "
                 "--allow-extra-index"
             )
-    checked([*pip, "install", "--quiet", "keyring", BACKEND])
-    checked([*pip, "config", "--site", "set", "global.keyring-provider", "import"])
-    checked([*pip, "config", "--site", "set", "global.index-url", index_url(endpoint)])
     return f"installed keyring with {BACKEND}; the pip of {sys.prefix} reads {index_url(endpoint)}"
 
 
@@ -333,6 +333,8 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
 
     name, version = project()
     status = git("status", "--porcelain")
+    if status is None and (ROOT / ".git").exists():  # such as git's "dubious ownership"
+        raise Fault("git cannot read this repository: `git status` says why")
     if status and not args.allow_dirty:
         raise Fault("the git work tree has uncommitted changes: commit them, or pass --allow-dirty")
     if status is None and version is None and not args.dist:
@@ -342,7 +344,7 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
     with tempfile.TemporaryDirectory(prefix="codeartifact-dist-") as out:
         if not args.dist:
             build(where, Path(out), endpoint, token)
-        files, built = distributions(Path(args.dist or out), name, version)
+        files, built = distributions(Path(args.dist or out).absolute(), name, version)
         check_releasable(built, version is not None, args.dev)
         package = {"domain": where["domain"], "domainOwner": where["domain-owner"],
                    "repository": where["repository"], "format": "pypi",
@@ -350,18 +352,15 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
         there, ours = stored(client, package), {f: hashlib.sha256(f.read_bytes()) for f in files}
         for file, digest in ((file, digest.hexdigest()) for file, digest in ours.items()):
             if there.get(file.name, digest).lower() != digest:
-                raise Fault(
-                    f"{file.name} is in {where['repository']} with other content (SHA-256 "
-                    f"{there[file.name]} there, {digest} here): publish a new version; "
-                    "nothing was uploaded"
-                )
+                raise Fault(f"{file.name} is in {where['repository']} with other content (SHA-256 "
+                            f"{there[file.name]} there, {digest} here): publish a new version; "
+                            "nothing was uploaded")  # fmt: skip
         missing = [file for file in files if file.name not in there]
         said = f"{package['package']} {built} in {where['repository']}"
         names = ", ".join(file.name for file in missing)
         if not missing or args.dry_run:
-            return print(
-                f"dry run: would upload {names}" if missing else f"already published: {said}"
-            )
+            said = f"dry run: would upload {names}" if missing else f"already published: {said}"
+            return print(said)
         for file in missing:
             try:
                 upload(endpoint, file, token)
@@ -371,7 +370,8 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
                 state = f"in the repository: {done}; not yet: {left}; finish with: {finish}"
                 raise Fault(f"{fault}; {state}", fault.code) from None
             there |= {file.name: ours[file].hexdigest()}
-            print(f"uploaded {file.name}", flush=True)
+            with contextlib.suppress(OSError):  # a lost output (main says so) stops no upload
+                print(f"uploaded {file.name}", flush=True)
     print(f"published {said}\ncheck that it installs from there: {where['me']} verify")
 
 
@@ -401,7 +401,7 @@ def command_verify(args: argparse.Namespace, where: dict[str, str], client: Any)
             checked([uv(), "venv", "--no-config", "-q", "-p", sys.executable, venv], env, token)
             checked([uv(), "pip", "install", "--no-config", "-qp", venv, requirement], env, token)
         except Fault as fault:
-            raise Fault(f"{requirement} does not install from there: {fault}") from None
+            raise Fault(f"{requirement} does not install from there: {fault}", fault.code) from None
     print(f"verified: {requirement} installs from {where['repository']} into a new environment")
 
 
@@ -410,8 +410,7 @@ def command_url(args: argparse.Namespace, where: dict[str, str], client: Any) ->
 
 
 def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
-    """The tag must be v + the version, both read as PEP 440 (v1.0.0-RC.1 is 1.0.0rc1): that of
-    the build in --dist, or else the static version of pyproject.toml."""
+    """The tag is v + the version (PEP 440): of the build in --dist, or pyproject.toml's."""
     from packaging.version import InvalidVersion, Version
 
     name, version = project()
@@ -426,6 +425,10 @@ def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> N
         if args.tag.startswith("v") and str(Version(args.tag[1:])) == version:
             return print(f"the tag {args.tag} matches the version {version} of {source}")
     raise Fault(f"the tag {args.tag} does not match the version {version} of {source}: {fix}")
+
+
+COMMANDS = {"login": command_login, "env": command_env, "url": command_url, "check-tag": check_tag,
+            "publish": command_publish, "verify": command_verify}  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -450,14 +453,10 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--dry-run", action="store_true", help="build and compare, upload nothing")
     publish.add_argument("--allow-dirty", action="store_true", help="publish uncommitted changes")
     publish.add_argument("--dev", action="store_true", help="publish a development version too")
-    verify = add("verify", help="install this version from the repository into a new environment")
+    add("verify", help="install this version from the repository into a new environment")
     tag = add("check-tag", help="check that a git tag is v<version> (no AWS)")
     tag.add_argument("tag", help="the tag, such as v1.2.0")
     tag.add_argument("--dist", metavar="DIR", help="the version of the sdist and wheel in DIR")
-    runs = {login: command_login, env: command_env, url: command_url, publish: command_publish,
-            verify: command_verify, tag: check_tag}  # fmt: skip
-    for sub, function in runs.items():
-        sub.set_defaults(run=function)
     return top
 
 
@@ -468,9 +467,9 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
             args = parser().parse_args(argv)
             signal.signal(signal.SIGINT, on_signal)
             signal.signal(signal.SIGTERM, on_signal)
-            where = settings()
-            aws = client or (args.run is not check_tag and client_for(where["region"]))
-            args.run(args, where, aws)
+            where, run_it = settings(), COMMANDS[args.command]
+            aws = client or (args.command != "check-tag" and client_for(where["region"]))
+            run_it(args, where, aws)
             code = 0
         except SystemExit as done:  # --help, or a usage error: argparse's text is out
             code = done.code if isinstance(done.code, int) else 2
