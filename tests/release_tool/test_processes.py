@@ -153,7 +153,8 @@ def test_main_stops_on_either_signal(ca, monkeypatch, capsys):
 def test_a_build_that_fails_is_the_exception_not_builds_line_that_its_child_failed(ca, monkeypatch):
     """python -m build ends with lines that only say its backend's process failed; the cause is the
     exception above them (a missing README.md, say)."""
-    out = "* Building sdist...\nTraceback (most recent call last):\n  File x\nOSError: Readme file does not exist: README.md\n"
+    out = "* Building sdist...\nTraceback (most recent call last):\n  File x\n"
+    out += "OSError: Readme file does not exist: README.md\n"
     err = "\nERROR Backend subprocess exited when trying to invoke build_sdist\n"
     monkeypatch.setattr(ca, "run", lambda command, env=None: subprocess.CompletedProcess(command, 1, out, err))
     with pytest.raises(ca.Fault) as failed:
