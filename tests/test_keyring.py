@@ -151,7 +151,7 @@ def test_uv_asks_the_keyring_and_installs_after_a_rotation(codeartifact, user, p
     assert shutil.which("keyring", path=user.env["PATH"]) is None  # the user has none yet
     login = user.shell(published, f"{MANAGERS['uv']['tool']} login --tool uv")
     assert login.stdout.splitlines() == [
-        "installed keyring with keyrings.codeartifact (uv tool install keyring --with keyrings.codeartifact)",
+        f"installed {user.bin / 'keyring'} with keyrings.codeartifact",
         f"keyrings.codeartifact reads {user.home}/.config/python_keyring/keyringrc.cfg",
         LOGGED_IN.format("uv"),
     ]
