@@ -24,6 +24,10 @@ CI_SETUP = {
     "codebuild": "connect CodeBuild to the repository: the stack makes a test project and a release project",
     "none": "attach ReadPolicyArn (and PublishPolicyArn) to the people who install (and publish)",
 }
+UPDATES = {
+    "cruft": "`cruft check` tells when the template has moved on (.cruft.json records it).",
+    "copier": "`copier update --trust` brings the template's changes (.copier-answers.yml records it).",
+}
 # cookiecutter's abbreviations, as cruft needs the full URL to clone the template again.
 ABBREVIATIONS = {"gh": "https://github.com/{}.git", "gl": "https://gitlab.com/{}.git", "bb": "https://bitbucket.org/{}"}
 
@@ -77,11 +81,13 @@ def identity_commands(answers: dict, missing: list[str]) -> list[str]:
     return [f"git config --global {key} {shlex.quote(values[key])}" for key in missing]
 
 
-def next_steps(answers: dict, missing_tools: list[str], missing_git: list[str]) -> str:
+def next_steps(
+    answers: dict, missing_tools: list[str], missing_git: list[str], generator: str = "cruft", folder: str = ""
+) -> str:
     """The commands from here to a published package, each block one paste."""
     pm = answers["_managers"][answers["package_manager"]]
     first = [pm["install"][tool] for tool in missing_tools]
-    first += [f"cd {shlex.quote(answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
+    first += [f"cd {shlex.quote(folder or answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
     first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
     second = identity_commands(answers, missing_git)
     tagged = answers["version_from"] == "tag"  # the build takes the version from the tag
@@ -107,7 +113,7 @@ def next_steps(answers: dict, missing_tools: list[str], missing_git: list[str]) 
         "To create the CodeArtifact repository and the CI roles, deploy infra/codeartifact.yaml,",
         f"then {CI_SETUP[answers['ci_provider']]}.",
         "README.md explains installing, developing, releasing and the infrastructure;",
-        "`cruft check` tells when the template has moved on (.cruft.json records it).",
+        UPDATES[generator],
     ]
     return "\n".join(lines)
 
@@ -134,11 +140,27 @@ def main(answers: dict) -> None:
     else:
         with open(".cruft.json", "w", encoding="utf-8") as record:
             record.write(json.dumps(provenance(answers), indent=2, ensure_ascii=False) + "\n")
-    missing_tools = [
-        tool for tool in answers["_managers"][answers["package_manager"]]["install"] if not shutil.which(tool)
-    ]
-    say(next_steps(answers, missing_tools, missing_identity()))
+    say(next_steps(answers, missing_tools_of(answers), missing_identity()))
+
+
+def missing_tools_of(answers: dict) -> list[str]:
+    return [tool for tool in answers["_managers"][answers["package_manager"]]["install"] if not shutil.which(tool)]
+
+
+def main_copier(operation: str, folder: str, answers_file: str) -> None:
+    """copier's task (copier.yml): this file runs unrendered on copier's Python, in the project."""
+    import yaml  # copier's own dependency
+
+    template = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "cookiecutter.json")
+    with open(template, encoding="utf-8") as context, open(answers_file, encoding="utf-8") as recorded:
+        answers = {**json.load(context), **yaml.safe_load(recorded)}
+    remove_empty_folders(os.getcwd())
+    if operation == "copy":
+        say(next_steps(answers, missing_tools_of(answers), missing_identity(), "copier", folder))
 
 
 if __name__ == "__main__":
-    main(json.loads(r"""{{ cookiecutter | tojson }}"""))  # tojson escapes every '
+    if sys.argv[1:]:
+        main_copier(*sys.argv[1:])
+    else:
+        main(json.loads(r"""{{ cookiecutter | tojson }}"""))  # tojson escapes every '

@@ -55,6 +55,7 @@ CODEARTIFACT_REGIONS = (
     "us-west-2",
 )
 REGION_PATTERN = r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}"
+REGION_LENGTH = (9, 30)
 
 PEP508_NAME = r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
 # PEP 440, appendix B (the canonical public + local version pattern).
@@ -67,6 +68,9 @@ PEP440_VERSION = r"""
     (?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?
     (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
 """
+VERSION = PEP440_VERSION.replace("v?", "", 1)  # "v1.0" is a tag, not the version to write down
+VERSION_LENGTH = (1, 255)  # botocore PackageVersion
+IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 EMAIL_LOCAL_PART = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
 EMAIL_DOMAIN = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
 EMAIL = EMAIL_LOCAL_PART + "@" + EMAIL_DOMAIN
@@ -80,6 +84,7 @@ class Rule(NamedTuple):
     rule: str  # what a valid value looks like, in words
     example: str
     problem: Check  # why a value breaks the rule, or None when it is valid
+    pattern: str  # the valid values as one regular expression, which copier's validators test
     fix: Fix = lambda value: None  # a value that follows the rule, or None
 
 
@@ -111,6 +116,21 @@ def pattern_check(pattern: str, length: tuple[int, int], reasons: list[tuple[Che
     return problem
 
 
+def sized(pattern: str, length: tuple[int, int]) -> str:
+    """``pattern`` within ``length`` characters, as one regular expression."""
+    return "(?=.{" + f"{length[0]},{length[1]}" + r"}\Z)(?:" + pattern + ")"  # this file is a template
+
+
+CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"  # what one_line_text refuses: Cc, and the two separators
+
+
+def one_line(low: int, high: int) -> str:
+    """What one_line_text accepts, as one regular expression."""
+    space, letter, char = rf"[^\S{CONTROL}]*", rf"[^\s{CONTROL}]", rf"[^{CONTROL}]"
+    text = letter + "(?:" + char + "{" + f"0,{high - 2}" + "}" + letter + ")?"
+    return rf"{space}{text}{space}" if low else rf"{space}(?:{text})?{space}"
+
+
 def one_line_text(low: int, high: int) -> Check:
     def problem(value: str) -> str | None:
         if any(char in value for char in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
@@ -125,7 +145,7 @@ def one_line_text(low: int, high: int) -> Check:
 
 
 def import_name_problem(value: str) -> str | None:
-    if not fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+    if not fullmatch(IDENTIFIER, value):
         return "it is not a Python identifier (ASCII letters, digits and '_', not starting with a digit)"
     if keyword.iskeyword(value):
         return "it is a Python keyword"
@@ -208,8 +228,8 @@ package_name_problem = pattern_check(
     ],
 )
 version_problem = pattern_check(
-    PEP440_VERSION.replace("v?", "", 1),  # "v1.0" is a tag, not the version to write down
-    (1, 255),  # botocore PackageVersion
+    VERSION,
+    VERSION_LENGTH,
     [(lambda v: v.startswith(("v", "V")), "a leading 'v' belongs in git tags, not in the version")],
     re.VERBOSE | re.IGNORECASE,
 )
@@ -236,7 +256,7 @@ repository_problem = pattern_check(
 )
 region_problem = pattern_check(
     REGION_PATTERN,
-    (9, 30),
+    REGION_LENGTH,
     [
         (lambda v: v != v.lower(), "uppercase letters are not allowed"),
         (lambda v: "_" in v, "underscores are not allowed"),
@@ -250,6 +270,7 @@ RULES = (
         rule="one line of 1-100 characters",
         example="Acme Utils",
         problem=one_line_text(1, 100),
+        pattern=one_line(1, 100),
         fix=lambda value: fix_one_line(value, 100) or None,
     ),
     Rule(
@@ -258,6 +279,7 @@ RULES = (
         "letter or digit, at most 255 characters; it also names the project folder",
         example="acme-utils",
         problem=package_name_problem,
+        pattern=sized(PEP508_NAME, PACKAGE_NAME_LENGTH),
         fix=fix_package_name,
     ),
     Rule(
@@ -265,6 +287,7 @@ RULES = (
         rule="a Python identifier that is not a keyword or a standard-library module",
         example="acme_utils",
         problem=import_name_problem,
+        pattern=rf"(?!(?:{'|'.join(sorted({*keyword.kwlist, *sys.stdlib_module_names}))})\Z){IDENTIFIER}",
         fix=fix_import_name,
     ),
     Rule(
@@ -272,6 +295,7 @@ RULES = (
         rule="one line of at most 512 characters (the limit of PyPI-style indexes)",
         example="Shared helpers for Acme services.",
         problem=one_line_text(0, 512),
+        pattern=one_line(0, 512),
         fix=lambda value: fix_one_line(value, 512),
     ),
     Rule(
@@ -279,6 +303,7 @@ RULES = (
         rule="one line of 1-100 characters",
         example="Jane Doe",
         problem=one_line_text(1, 100),
+        pattern=one_line(1, 100),
         fix=lambda value: fix_one_line(value, 100) or None,
     ),
     Rule(
@@ -286,6 +311,7 @@ RULES = (
         rule="an e-mail address (ASCII) such as name@example.com",
         example="jane.doe@example.com",
         problem=lambda value: None if fullmatch(EMAIL, value) else "it is not an e-mail address",
+        pattern=EMAIL,
         fix=fix_email,
     ),
     Rule(
@@ -293,6 +319,7 @@ RULES = (
         rule="a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1",
         example="0.1.0",
         problem=version_problem,
+        pattern="(?xi)" + sized(VERSION, VERSION_LENGTH),
         fix=fix_version,
     ),
     Rule(
@@ -300,6 +327,7 @@ RULES = (
         rule="an AWS region code such as us-east-1 (area-name-number, lowercase)",
         example="us-east-1",
         problem=region_problem,
+        pattern=sized(REGION_PATTERN, REGION_LENGTH),
         fix=fix_region,
     ),
     Rule(
@@ -308,6 +336,7 @@ RULES = (
         "letter and ending with a letter or digit",
         example="my-domain",
         problem=domain_problem,
+        pattern=sized(DOMAIN_PATTERN, DOMAIN_LENGTH),
         fix=fix_domain,
     ),
     Rule(
@@ -315,6 +344,7 @@ RULES = (
         rule="the 12-digit AWS account ID that owns the domain",
         example="111122223333",
         problem=account_id_problem,
+        pattern=sized(ACCOUNT_ID_PATTERN, ACCOUNT_ID_LENGTH),
         fix=fix_account_id,
     ),
     Rule(
@@ -323,6 +353,7 @@ RULES = (
         "starting with a letter or digit",
         example="my-repo",
         problem=repository_problem,
+        pattern=sized(REPOSITORY_PATTERN, REPOSITORY_LENGTH),
         fix=fix_repository,
     ),
 )

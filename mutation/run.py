@@ -2,7 +2,7 @@
 
 mutmut (https://mutmut.readthedocs.io) changes the code one small bug at a time (a mutant) and
 runs, for each mutant, the tests of the fast layer that call the function it changed. A mutant
-is killed when one of them fails. The code under test is the two hooks, local_extensions.py and
+is killed when one of them fails. The code under test is the two hooks and
 the release tool; each mutant no test can tell from the original, because no behaviour a user
 could see changes, is listed with the reason in mutation/equivalent.txt.
 
@@ -37,7 +37,6 @@ RELEASE_TOOL = "{{cookiecutter.__project_dir}}/scripts/codeartifact.py"
 CODE = {
     "hooks/pre_gen_project.py": "hooks/pre_gen_project.py",
     "hooks/post_gen_project.py": "hooks/post_gen_project.py",
-    "local_extensions.py": "local_extensions.py",
     "codeartifact.py": RELEASE_TOOL,
 }
 EQUIVALENT = ROOT / "mutation" / "equivalent.txt"

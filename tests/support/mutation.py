@@ -5,8 +5,7 @@ mutant.
 mutmut runs the fast layer once in its own process, then each mutant's tests in a fork of that
 process. A bake takes a third of a second and most mutants' tests need one, so the first run's
 bakes are kept, out of pytest's temporary folders (later sessions prune those), and every fork
-finds them in the same store; except when the mutant is in local_extensions.py, which a bake
-runs, and whose tests must bake afresh.
+finds them in the same store.
 """
 
 from __future__ import annotations
@@ -31,7 +30,5 @@ def kept_for_the_forks(project: Path) -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("MUTANT_UNDER_TEST", "").startswith("local_extensions."):
-        return
     config.stash[BAKE_STORE] = _BAKES_OF_THE_FIRST_RUN
     config.stash[KEEP_BAKE] = kept_for_the_forks

@@ -1,0 +1,146 @@
+"""copier (https://copier.readthedocs.io) bakes the tree cookiecutter bakes, from one source:
+copier.yml is written from cookiecutter.json and the pre-gen hook's rules by
+maintenance/copier_yml.py, and its validators refuse exactly what the hook refuses."""
+
+from __future__ import annotations
+
+import filecmp
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from tests.conftest import DEFAULTS, TEMPLATE_DIR, load_hook
+from tests.test_inputs import INVALID, VALID_BOUNDARIES, VALID_EDGES
+
+# What the template's repository holds beside the template, which copier never reads.
+NOT_THE_TEMPLATE = {".git", ".venv", ".pytest_cache", ".ruff_cache", "__pycache__", "tests", "mutation", "benchmarks"}
+# The record each generator keeps of where a project came from: the one file the trees differ by.
+RECORDS = {".cruft.json", ".copier-answers.yml"}
+
+
+@pytest.fixture(scope="session")
+def copier_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as a plain folder: copier would otherwise take the last commit of a clone."""
+    template = tmp_path_factory.mktemp("copier") / "template"
+    shutil.copytree(TEMPLATE_DIR, template, ignore=lambda folder, names: NOT_THE_TEMPLATE & set(names) if folder == str(TEMPLATE_DIR) else [])
+    return template
+
+
+def copier_bake(template: Path, destination: Path, **answers: str) -> Path:
+    copier.run_copy(str(template), str(destination), data=answers, defaults=True, unsafe=True, quiet=True)
+    return destination
+
+
+def tree(root: Path) -> set[str]:
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()} - RECORDS
+
+
+def test_copier_yml_is_written_from_cookiecutter_json_and_the_rules():
+    check = subprocess.run(
+        [sys.executable, TEMPLATE_DIR / "maintenance" / "copier_yml.py", "--check"], capture_output=True, text=True
+    )
+    assert (check.returncode, check.stdout) == (0, "copier.yml is current\n")
+
+
+# Every package manager with every CI and both version sources; the licenses and the Python
+# versions take turns, so that each of them is baked too.
+OPTION_SETS = [
+    {"package_manager": manager, "ci_provider": ci, "version_from": source, "license": license_, "python_min_version": python}
+    for (manager, ci, source), license_, python in zip(
+        itertools.product(DEFAULTS["package_manager"], DEFAULTS["ci_provider"], DEFAULTS["version_from"]),
+        itertools.cycle(DEFAULTS["license"]),
+        itertools.cycle(DEFAULTS["python_min_version"]),
+    )
+]
+
+
+@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda options: "-".join(options.values()))
+def test_copier_bakes_the_tree_cookiecutter_bakes(bake, copier_template, tmp_path, options):
+    # copier has no python-slugify: only a name with letters outside ASCII gets another default
+    answers = {**options, **VALID_EDGES["quotes in every free text"], "package_name": "Sean.Tools"}
+    baked = bake(**answers)
+    copied = copier_bake(copier_template, tmp_path / "copied", **answers)
+    assert tree(copied) == tree(baked)
+    _, mismatch, errors = filecmp.cmpfiles(baked, copied, sorted(tree(baked)), shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert (baked / ".cruft.json").is_file() and not (baked / ".copier-answers.yml").exists()
+
+
+@pytest.mark.parametrize("name", ["Acme Utils", "  ACME -- utils 2!  ", "Ledger"])
+def test_an_ascii_project_name_gets_the_package_name_cookiecutter_gives(bake, copier_template, tmp_path, name):
+    copied = yaml.safe_load(
+        (copier_bake(copier_template, tmp_path / "copied", project_name=name) / ".copier-answers.yml").read_text()
+    )
+    baked = json.loads((bake(project_name=name) / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert (copied["package_name"], copied["import_name"]) == (baked["package_name"], baked["import_name"])
+
+
+def test_copier_records_the_answers_and_nothing_it_computed(copier_template, tmp_path):
+    copied = copier_bake(copier_template, tmp_path / "copied", project_name="Ledger", package_manager="pip")
+    recorded = yaml.safe_load((copied / ".copier-answers.yml").read_text(encoding="utf-8"))
+    asked = [key for key in DEFAULTS if not key.startswith("_")]
+    assert sorted(recorded) == sorted([*asked, "_src_path"])
+    assert (recorded["package_name"], recorded["package_manager"]) == ("ledger", "pip")
+    assert not (copied / ".cruft.json").exists()
+
+
+def test_copier_prints_the_next_steps_with_its_own_folder_and_update_command(copier_template, tmp_path, capfd):
+    copier_bake(copier_template, tmp_path / "ledger-lib", project_name="Ledger")
+    out = capfd.readouterr().out
+    assert out.startswith("Created ledger. Next steps, one command each:\n")
+    assert f"&& cd {tmp_path / 'ledger-lib'} \\\n" in out
+    assert out.endswith("`copier update --trust` brings the template's changes (.copier-answers.yml records it).\n")
+
+
+def copier_refusal(key: str, value: str) -> str:
+    """What copier.yml's validator of ``key`` renders for ``value``: empty when it accepts it."""
+    question = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))[key]
+    # the environment copier renders validators in (copier's Worker.jinja_env)
+    env = SandboxedEnvironment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
+    return env.from_string(question["validator"]).render({key: value}).strip()
+
+
+HOOK_RULES = {rule.key: rule for rule in load_hook("pre_gen_project").RULES}
+CASES = [(key, value) for key, value, *_ in INVALID if key in HOOK_RULES]
+CASES += [(key, value) for answers in [*VALID_EDGES.values(), *VALID_BOUNDARIES.values()] for key, value in answers.items()]
+CASES += [(rule.key, rule.example) for rule in HOOK_RULES.values()]
+CASES += [("description", "\u00a0padded\u00a0"), ("project_name", "tab\there"), ("version", "1!2.0.POST1+Local.7")]
+
+
+@pytest.mark.parametrize(("key", "value"), CASES, ids=[f"{key}={value[:20]!r}" for key, value in CASES])
+def test_copier_refuses_exactly_what_the_pre_gen_hook_refuses(key, value):
+    hook = load_hook("pre_gen_project")
+    rule = HOOK_RULES[key]
+    refused = (hook.text_problem(value) or rule.problem(value)) is not None
+    message = copier_refusal(key, value)
+    assert bool(message) == refused
+    if refused:  # the rule in the hook's words; copier then asks again
+        assert message == f"It must be {rule.rule}; for example {rule.example}."
+
+
+def test_a_refused_answer_leaves_nothing_behind(copier_template, tmp_path):
+    with pytest.raises(ValueError, match="Validation error for question 'codeartifact_domain': It must be"):
+        copier_bake(copier_template, tmp_path / "refused", codeartifact_domain="my_domain")
+    assert not (tmp_path / "refused").exists()
+
+
+def test_every_question_has_the_prompt_default_and_choices_of_cookiecutter_json():
+    questions = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
+    asked = [key for key in DEFAULTS if not key.startswith("_")]
+    assert [key for key in questions if not key.startswith("_")] == [*asked, "cookiecutter"]
+    for key in asked:
+        prompt = DEFAULTS["__prompts__"][key]
+        assert questions[key]["help"] == (prompt["__prompt__"] if isinstance(prompt, dict) else prompt)
+        if isinstance(DEFAULTS[key], list):
+            assert list(questions[key]["choices"].values()) == DEFAULTS[key]
+            assert questions[key]["default"] == DEFAULTS[key][0]
+    assert questions["cookiecutter"]["when"] is False  # computed: never asked, never recorded
+    assert json.dumps(DEFAULTS["_managers"]) in questions["cookiecutter"]["default"]
