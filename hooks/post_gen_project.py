@@ -87,7 +87,8 @@ def next_steps(
     """The commands from here to a published package, each block one paste."""
     pm = answers["_managers"][answers["package_manager"]]
     first = [pm["install"][tool] for tool in missing_tools]
-    first += [f"cd {shlex.quote(folder or answers['package_name'])}", *(pm["setup"].split(" && ") if pm["setup"] else [])]
+    first += [f"cd {shlex.quote(folder or answers['package_name'])}"]
+    first += pm["setup"].split(" && ") if pm["setup"] else []
     first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
     second = identity_commands(answers, missing_git)
     tagged = answers["version_from"] == "tag"  # the build takes the version from the tag

@@ -44,7 +44,7 @@ def invisible() -> str:
     """The characters every free-text answer is refused for (text_problem): Cf and Cs."""
     codes = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) in ("Cf", "Cs")]
     ranges, start = [], codes[0]
-    for previous, code in zip(codes, [*codes[1:], None]):
+    for previous, code in zip(codes, [*codes[1:], None], strict=True):
         if code != previous + 1:
             ranges.append(escape(start) + (f"-{escape(previous)}" if previous != start else ""))
             start = code

@@ -29,9 +29,12 @@ RECORDS = {".cruft.json", ".copier-answers.yml"}
 @pytest.fixture(scope="session")
 def copier_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as a plain folder: copier would otherwise take the last commit of a clone."""
+
+    def beside_the_template(folder: str, names: list[str]) -> set[str]:
+        return NOT_THE_TEMPLATE.intersection(names) if folder == str(TEMPLATE_DIR) else set()
+
     template = tmp_path_factory.mktemp("copier") / "template"
-    shutil.copytree(TEMPLATE_DIR, template, ignore=lambda folder, names: NOT_THE_TEMPLATE & set(names) if folder == str(TEMPLATE_DIR) else [])
-    return template
+    return Path(shutil.copytree(TEMPLATE_DIR, template, ignore=beside_the_template))
 
 
 def copier_bake(template: Path, destination: Path, **answers: str) -> Path:
@@ -53,7 +56,7 @@ def test_copier_yml_is_written_from_cookiecutter_json_and_the_rules():
 # Every package manager with every CI and both version sources; the licenses and the Python
 # versions take turns, so that each of them is baked too.
 OPTION_SETS = [
-    {"package_manager": manager, "ci_provider": ci, "version_from": source, "license": license_, "python_min_version": python}
+    dict(package_manager=manager, ci_provider=ci, version_from=source, license=license_, python_min_version=python)
     for (manager, ci, source), license_, python in zip(
         itertools.product(DEFAULTS["package_manager"], DEFAULTS["ci_provider"], DEFAULTS["version_from"]),
         itertools.cycle(DEFAULTS["license"]),
@@ -110,7 +113,7 @@ def copier_refusal(key: str, value: str) -> str:
 
 HOOK_RULES = {rule.key: rule for rule in load_hook("pre_gen_project").RULES}
 CASES = [(key, value) for key, value, *_ in INVALID if key in HOOK_RULES]
-CASES += [(key, value) for answers in [*VALID_EDGES.values(), *VALID_BOUNDARIES.values()] for key, value in answers.items()]
+CASES += [pair for answers in [*VALID_EDGES.values(), *VALID_BOUNDARIES.values()] for pair in answers.items()]
 CASES += [(rule.key, rule.example) for rule in HOOK_RULES.values()]
 CASES += [("description", "\u00a0padded\u00a0"), ("project_name", "tab\there"), ("version", "1!2.0.POST1+Local.7")]
 
