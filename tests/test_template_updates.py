@@ -63,9 +63,8 @@ def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tm
     updated = run(TOOLS / "copier", "update", "--trust", "--defaults", cwd=project)
     assert "Created" not in updated.stdout  # no first-day steps on an update
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert readme.startswith(
-        "<<<<<<< before updating\n# Ledger, by the payments team\n=======\n# The Ledger library\n>>>>>>> after updating\n"
-    )  # both titles, inline, for the owner to choose
+    conflict = ["<<<<<<< before updating", "# Ledger, by the payments team", "=======", "# The Ledger library"]
+    assert readme.splitlines()[:5] == [*conflict, ">>>>>>> after updating"]  # both, inline, for the owner
     assert (project / ".gitignore").read_text(encoding="utf-8").endswith("# Coverage\n.coverage\n")
     assert (project / "src" / "ledger" / "rates.py").read_text(encoding="utf-8") == "RATE = 2\n"
     assert yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == "2026.12.1"
@@ -94,7 +93,8 @@ def test_cruft_update_crosses_the_change_that_removed_the_local_extension(tmp_pa
     with_the_old_extension(template_repository)
     commit_all(template_repository, "With a local extension")
     run(TOOLS / "cruft", "create", "--no-input", "--output-dir", tmp_path, "--extra-context",
-        json.dumps({"project_name": "Ledger", "description": 'Rates "and" fees'}), template_repository, cwd=tmp_path)  # fmt: skip
+        json.dumps({"project_name": "Ledger", "description": 'Rates "and" fees'}), template_repository,
+        cwd=tmp_path)  # fmt: skip
     project = tmp_path / "ledger"
     git("init", "-q", cwd=project)
     commit_all(project, "First version")
