@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -163,3 +164,20 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than there are CPUs. About a third of the suite's time is
     spent waiting on child processes and loopback servers, which a spare worker fills."""
     return (os.cpu_count() or 1) + 1
+
+
+def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    identity = ["-c", "user.name=Platform", "-c", "user.email=platform@example.com", "-c", "commit.gpgsign=false"]
+    return subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True)
+
+
+@pytest.fixture
+def template_repository(tmp_path) -> Path:
+    """A git repository of the template as it is now, as a platform team would host it."""
+    copy = tmp_path / "template"
+    ignore = shutil.ignore_patterns(".venv", ".git", ".pytest_cache", "__pycache__", ".ruff_cache")
+    shutil.copytree(TEMPLATE_DIR, copy, ignore=ignore)
+    git("init", "-q", cwd=copy)
+    git("add", "-A", cwd=copy)
+    git("commit", "-qm", "Template 1", cwd=copy)
+    return copy

@@ -190,14 +190,16 @@ def test_workflows_grant_least_permissions(bake, manager_name):
             assert job["timeout-minutes"] <= 30
 
 
-def test_the_template_update_is_opt_in_and_runs_cruft(bake):
+def test_the_template_update_is_opt_in_and_runs_copier_or_cruft(bake):
     update = workflows(bake(ci_provider="github"))["template-update.yml"]
     assert update[True] == {"schedule": [{"cron": "17 6 * * 1"}], "workflow_dispatch": None}
     (job,) = update["jobs"].values()
     assert job["if"] == "vars.TEMPLATE_UPDATES == 'true'"
     script = job["steps"][-1]["run"]
     assert "if cruft check; then exit 0; fi" in script and "cruft update -y" in script
+    assert "if copier check-update --quiet; then exit 0; fi" in script and "copier update --trust --defaults" in script
     assert script.index("cruft check") < script.index("cruft update") < script.index("gh pr create")
+    assert script.index("copier check-update") < script.index("copier update") < script.index("gh pr create")
 
 
 def test_ci_files_and_infrastructure_never_hold_long_lived_aws_keys(project, provider, manager):
@@ -393,14 +395,15 @@ def test_a_failing_env_stops_the_ci_step(project, provider, tmp_path):
 
 
 def test_a_template_update_pull_request_names_the_release_tool_it_brings(bake):
-    """The workflow reads the tool's version before and after cruft update with this line."""
+    """The workflow reads the tool's version before and after the update with this line
+    (tests/test_template_updates.py runs the whole job)."""
     project = bake(ci_provider="github")
     workflow = yaml.safe_load((project / ".github" / "workflows" / "template-update.yml").read_text(encoding="utf-8"))
     script = workflow["jobs"]["update"]["steps"][-1]["run"]
     (definition,) = [line.strip() for line in script.splitlines() if line.strip().startswith("tool_version()")]
     proc = subprocess.run(["bash", "-c", f"{definition}\ntool_version"], cwd=project, capture_output=True, text=True)
     assert proc.stdout == load_release_tool(project).VERSION + "\n"
-    assert '--title "Update from the template ($tool)"' in script
+    assert 'title="Update from the template ${before:-?} → $after ($tool)"' in script
 
 
 @pytest.mark.parametrize("version_from", ["tag", "pyproject"])
@@ -512,4 +515,4 @@ def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to
         assert MANAGERS[manager_name]["upgrade"] in lock["script"]
         pushed = " ".join(updates["dependency-merge-request"]["script"])
         assert "merge_request.create" in pushed and 'merge_request.description="$(cat' not in pushed  # no line breaks
-    assert "cruft update -y" in updates["template-update"]["script"]
+    assert "cruft update -y; fi" in " ".join(updates["template-update"]["script"])

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
+from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR, git
 from tests.support.clean_machine import printed_pastes
 from tests.support.tools import run
 
@@ -183,23 +183,6 @@ def test_a_newcomer_types_wrong_answers_and_the_printed_command_bakes(tmp_path):
 
 
 # --- a fleet of projects: cruft -------------------------------------------------------------
-
-
-def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    identity = ["-c", "user.name=Platform", "-c", "user.email=platform@example.com", "-c", "commit.gpgsign=false"]
-    return subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True)
-
-
-@pytest.fixture
-def template_repository(tmp_path) -> Path:
-    """A git repository of the template as it is now, as a platform team would host it."""
-    copy = tmp_path / "template"
-    ignore = shutil.ignore_patterns(".venv", ".git", ".pytest_cache", "__pycache__", ".ruff_cache")
-    shutil.copytree(TEMPLATE_DIR, copy, ignore=ignore)
-    git("init", "-q", cwd=copy)
-    git("add", "-A", cwd=copy)
-    git("commit", "-qm", "Template 1", cwd=copy)
-    return copy
 
 
 @pytest.mark.slow

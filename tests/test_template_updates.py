@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_newcomer import git, template_repository  # noqa: F401 - a fixture
+from tests.conftest import git
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tmp_path, template_repository):  # noqa: F811
+def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tmp_path, template_repository):
     git("tag", "2026.12.0", cwd=template_repository)
     run(TOOLS / "copier", "copy", "--trust", "--defaults", "--data", "project_name=Ledger", template_repository,
         tmp_path / "ledger", cwd=tmp_path)  # fmt: skip
@@ -87,7 +87,7 @@ def with_the_old_extension(template: Path) -> None:
          "{{ cookiecutter.description | toml_string }}")  # fmt: skip
 
 
-def test_cruft_update_crosses_the_change_that_removed_the_local_extension(tmp_path, template_repository):  # noqa: F811
+def test_cruft_update_crosses_the_change_that_removed_the_local_extension(tmp_path, template_repository):
     now = (template_repository / "cookiecutter.json").read_text(encoding="utf-8")
     pyproject_now = (template_repository / "{{cookiecutter.__project_dir}}" / "pyproject.toml").read_text()
     with_the_old_extension(template_repository)
@@ -112,3 +112,93 @@ def test_cruft_update_crosses_the_change_that_removed_the_local_extension(tmp_pa
     run(TOOLS / "cruft", "update", "--skip-apply-ask", "--allow-untracked-files", cwd=project)
     assert (project / "README.md").read_text(encoding="utf-8").startswith("# The Ledger library\n")
     assert 'description = "Rates \\"and\\" fees"' in (project / "pyproject.toml").read_text(encoding="utf-8")
+
+
+# --- the template-update jobs, their own commands run on a project whose template moved on ---
+
+
+def update_commands(project: Path, provider: str) -> str:
+    """The job's shell commands from the baked CI file, less its install line (the same pins as
+    tests/requirements.txt: the suite's own copier and cruft run instead)."""
+    if provider == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text(encoding="utf-8"))
+        install, script = workflow["jobs"]["update"]["steps"][-1]["run"].split("\n", 1)
+    else:
+        install, *lines = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))["template-update"][
+            "script"
+        ]
+        script = "\n".join(lines)
+    pins = set((Path(__file__).parent / "requirements.txt").read_text(encoding="utf-8").split())
+    assert install.split()[:4] == ["python", "-m", "pip", "install"] and set(install.split()[4:]) <= pins
+    return script
+
+
+@pytest.mark.parametrize(("provider", "generator"), [("github", "copier"), ("gitlab", "cruft")])
+def test_the_template_update_job_opens_a_request_that_names_both_template_versions(
+    tmp_path,
+    template_repository,
+    provider,
+    generator,
+):
+    git("tag", "2026.12.0", cwd=template_repository)
+    options = {"project_name": "Ledger", "ci_provider": provider}
+    if generator == "copier":
+        data = [word for key, value in options.items() for word in ("--data", f"{key}={value}")]
+        run(
+            TOOLS / "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            *data,
+            template_repository,
+            tmp_path / "ledger",
+            cwd=tmp_path,
+        )
+    else:
+        run(TOOLS / "cruft", "create", "--no-input", "--output-dir", tmp_path, "--extra-context", json.dumps(options),
+            template_repository, cwd=tmp_path)  # fmt: skip
+    project, remote = tmp_path / "ledger", tmp_path / "remote.git"
+    git("init", "-q", "--bare", remote, cwd=tmp_path)
+    git("config", "receive.advertisePushOptions", "true", cwd=remote)
+    git("init", "-q", "-b", "main", cwd=project)
+    git("remote", "add", "origin", remote, cwd=project)
+    commit_all(project, "First version")
+    started = git("rev-parse", "HEAD", cwd=template_repository).stdout.strip()
+    edit(
+        template_repository / README,
+        "# {{ cookiecutter.project_name }}\n",
+        "# The {{ cookiecutter.project_name }} library\n",
+    )
+    commit_all(template_repository, "A new title")
+    git("tag", "2026.12.1", cwd=template_repository)
+    moved = git("rev-parse", "HEAD", cwd=template_repository).stdout.strip()
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path / "gh-args"}\n', encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}:{TOOLS}:/usr/bin:/bin", "HOME": str(tmp_path), "GH_TOKEN": "t", "TEMPLATE_READ_TOKEN": "",
+        "GITHUB_REPOSITORY": "org/ledger", "CI_JOB_ID": "7", "CI_DEFAULT_BRANCH": "main",
+        "GIT_CONFIG_COUNT": "3", "GIT_CONFIG_KEY_0": f"url.{remote}.insteadOf",
+        "GIT_CONFIG_VALUE_0": "https://x-access-token:t@github.com/org/ledger.git",
+        "GIT_CONFIG_KEY_1": "user.name", "GIT_CONFIG_VALUE_1": "Bot",
+        "GIT_CONFIG_KEY_2": "user.email", "GIT_CONFIG_VALUE_2": "bot@example.com",
+    }  # fmt: skip
+    job = subprocess.run(["bash", "-e", "-c", update_commands(project, provider)], cwd=project, env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert job.returncode == 0, job.stdout + job.stderr
+
+    names = {"copier": ("2026.12.0", "2026.12.1"), "cruft": (started[:12], moved[:12])}[generator]
+    title = f"Update from the template {names[0]} → {names[1]} (release tool "
+    (branch,) = git("branch", "--list", "template-update/*", "--format=%(refname:short)", cwd=remote).stdout.split()
+    assert git("log", "-1", "--format=%s", branch, cwd=remote).stdout.startswith(title)
+    shown = git("show", f"{branch}:README.md", cwd=remote).stdout
+    assert shown.startswith("# The Ledger library\n")
+    if provider == "github":
+        arguments = (tmp_path / "gh-args").read_text(encoding="utf-8").splitlines()
+        assert arguments[:4] == ["pr", "create", "--head", branch] and arguments[5].startswith(title)
+
+    rerun = subprocess.run(["bash", "-e", "-c", update_commands(project, provider)], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert rerun.returncode == 0 and git("branch", "--list", cwd=project).stdout.count("template-update/") == 1
