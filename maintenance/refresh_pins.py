@@ -62,7 +62,7 @@ FROZEN_REV = re.compile(
     r"(?P<between>  # frozen: )(?P<tag>v?[\w.]+)"
 )
 IMAGE = re.compile(r'("(\d\.\d+)": ")python:([\w.-]+)@(sha256:[0-9a-f]{64})(")')
-PYPI_PIN = re.compile(r"\b(poetry|cruft|cookiecutter|mdformat-gfm|uv)==(\d[\w.]*)")
+PYPI_PIN = re.compile(r"\b(poetry|cruft|copier|cookiecutter|mdformat-gfm|uv)==(\d[\w.]*)")
 UV_BUILD_CAP = re.compile(r"(uv_build>=[\d.]+,<)(0\.\d+)")
 
 
