@@ -65,7 +65,11 @@ OPTION_SETS = [
 ]
 
 
-@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda options: "-".join(options.values()))
+@pytest.mark.parametrize(
+    "options",  # the first in the fast layer, the rest in the slow one
+    [pytest.param(options, marks=[pytest.mark.slow] if number else []) for number, options in enumerate(OPTION_SETS)],
+    ids=["-".join(options.values()) for options in OPTION_SETS],
+)
 def test_copier_bakes_the_tree_cookiecutter_bakes(bake, copier_template, tmp_path, options):
     # copier has no python-slugify: only a name with letters outside ASCII gets another default
     answers = {**options, **VALID_EDGES["quotes in every free text"], "package_name": "Sean.Tools"}
