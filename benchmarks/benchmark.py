@@ -4,6 +4,12 @@ Run from the root of a clone, in the test environment (``.venv``, see README.rst
 
     .venv/bin/python benchmarks/benchmark.py            # bake, baked pytest, dev group, newcomer loop
     .venv/bin/python benchmarks/benchmark.py --suite    # also the template's whole test suite
+    .venv/bin/python benchmarks/benchmark.py --anchor ../cookiecutter-uv  # bakes, paired with its
+
+``--anchor`` takes a clone of another template (cookiecutter-uv,
+https://github.com/fpgmaas/cookiecutter-uv, the one this template's bake is measured against)
+and bakes it with its defaults, alternating with this template's, so that both meet the same
+load; it prints both medians and their ratio, and copier's bake of this template.
 
 Every figure is the median of ``--repeat`` runs with warm package caches (the test suite's
 caches in ``.pytest_cache``), a temporary HOME and PyPI in place of CodeArtifact, so that the
@@ -63,9 +69,26 @@ def median_of(repeat: int, action: Callable[[], object]) -> float:
     return statistics.median(timed(action) for _ in range(repeat))
 
 
-def bake(out: Path, env: dict[str, str]) -> Path:
-    run(sys.executable, "-m", "cookiecutter", "--no-input", TEMPLATE, "--output-dir", out, cwd=out, env=env)
+def bake(out: Path, env: dict[str, str], template: Path = TEMPLATE) -> Path:
+    run(sys.executable, "-m", "cookiecutter", "--no-input", template, "--output-dir", out, cwd=out, env=env)
     return out / "acme-utils"
+
+
+def paired_bakes(anchor: Path, repeat: int, fresh: Callable[[str], Path], env: dict[str, str]) -> None:
+    """This template's bake and the anchor's, in turns; then copier's bake of this template."""
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(timed(lambda: bake(fresh("ours"), env)))
+        theirs.append(timed(lambda: bake(fresh("anchor"), env, anchor)))
+    report("bake (defaults), paired", statistics.median(ours), "s")
+    report(f"bake of {anchor.name}", statistics.median(theirs), "s")
+    report("bake / anchor's bake", statistics.median(ours) / statistics.median(theirs), "x")
+    report("copier copy (defaults)", median_of(repeat, lambda: copier_bake(fresh("copier"), env)), "s")
+
+
+def copier_bake(out: Path, env: dict[str, str]) -> None:
+    """copier takes a git template at its last commit (and, with a warning, the uncommitted changes)."""
+    run(BIN / "copier", "copy", "--trust", "--defaults", "--quiet", TEMPLATE, out / "acme-utils", cwd=out, env=env)
 
 
 def folder_size(path: Path) -> int:
@@ -80,6 +103,7 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--repeat", type=int, default=5)
     options.add_argument("--suite", action="store_true", help="also time the template's test suite once")
+    options.add_argument("--anchor", type=Path, help="a clone of another template, to bake in turns with this one")
     args = options.parse_args()
     uv = shutil.which("uv", path=str(BIN)) or "uv"
 
@@ -93,6 +117,8 @@ def main() -> None:
             return folder
 
         report("bake (defaults)", median_of(args.repeat, lambda: bake(fresh("bake"), env)), "s")
+        if args.anchor:
+            paired_bakes(args.anchor.resolve(), max(args.repeat, 11), fresh, env)
 
         project = bake(fresh("project"), env)
         run(uv, "sync", cwd=project, env=env)

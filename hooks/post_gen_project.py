@@ -14,7 +14,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 
 CI_SETUP = {
     "github": "set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN "
@@ -69,10 +68,13 @@ def provenance(answers: dict) -> dict:
 def missing_identity() -> list[str]:
     """The git settings a commit needs that git has none of (all of them without git)."""
     needed = ["user.name", "user.email"]
-    try:
-        return [key for key in needed if not subprocess.run(["git", "config", key], capture_output=True).stdout.strip()]
+    try:  # one git process for both
+        command = ["git", "config", "--get-regexp", r"^user\.(name|email)$"]
+        found = subprocess.run(command, capture_output=True, text=True)
     except OSError:
         return needed
+    values = dict(line.partition(" ")[::2] for line in found.stdout.splitlines())
+    return [key for key in needed if not values.get(key, "").strip()]
 
 
 def identity_commands(answers: dict, missing: list[str]) -> list[str]:
@@ -121,6 +123,8 @@ def next_steps(
 
 def run_by_cruft_for_a_diff(answers: dict) -> bool:
     """cruft (which puts ``_commit`` in the answers) regenerating in a temporary folder."""
+    import tempfile  # only cruft's bakes get here
+
     temporary = os.path.realpath(tempfile.gettempdir())
     return "_commit" in answers and os.path.realpath(os.getcwd()).startswith(temporary + os.sep)
 

@@ -18,14 +18,13 @@ import json
 import keyword
 import os
 import re
-import shlex
-import shutil
 import sys
-import sysconfig
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 from typing import NamedTuple  # a tenth of what dataclasses costs a hook that runs on every bake
+
+# shlex, shutil, sysconfig and pathlib are imported where an answer was refused: a bake with
+# valid answers, the common case, does without them (python -X importtime).
 
 # CodeArtifact input rules: the patterns and lengths of botocore's service model
 # (shapes DomainName, AccountId, RepositoryName). tests/test_inputs.py reads the model
@@ -387,6 +386,8 @@ def escaped(char: str) -> str:
 def shell_word(text: str) -> str:
     """``text`` as one shell word: quoted, or ANSI-C quoted ($'...') if it has non-printables."""
     if text.isprintable():
+        import shlex
+
         return shlex.quote(text)
     body = "".join(char if char.isprintable() and char not in "'\\" else escaped(char) for char in text)
     return "$'" + body + "'"
@@ -473,6 +474,10 @@ def cookiecutter_command() -> list[str]:
     which they clean: name the command, not the cached interpreter. Otherwise the environment's
     own ``cookiecutter`` (bare if that is the one on PATH), or ``python -m cookiecutter``.
     """
+    import shutil
+    import sysconfig
+    from pathlib import Path
+
     prefix = Path(sys.prefix)
     if os.environ.get("UV") and any(part.startswith("archive-v") for part in prefix.parts):
         return ["uvx", "cookiecutter"]  # uv's cache: https://docs.astral.sh/uv/concepts/cache/

@@ -425,7 +425,7 @@ def test_the_command_starts_cookiecutter_as_the_user_did(hook, tmp_path, monkeyp
     (scripts / "cookiecutter").write_text("#!/bin/sh\n")
     (scripts / "cookiecutter").chmod(0o755)
     monkeypatch.setattr(sys, "prefix", prefix)
-    monkeypatch.setattr(hook.sysconfig, "get_path", lambda name: str(scripts))
+    monkeypatch.setattr(sysconfig, "get_path", lambda name: str(scripts))
     monkeypatch.setenv("UV", uv)
     monkeypatch.setenv("PATH", f"{scripts}:/usr/bin:/bin" if on_path else "/usr/bin:/bin")
     assert hook.cookiecutter_command() == [str(scripts / "cookiecutter") if w == "SCRIPT" else w for w in expected]
