@@ -98,7 +98,7 @@ def next_steps(
     second += [f"git tag v{answers['version']}"] if tagged else []
     second += [f"{pm['tool']} publish"]
     lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
-    lines = [f"Created {answers['package_name']}. Next steps, one command each:", ""]
+    lines = [f"Created {answers['package_name']}. Next steps, one paste each:", ""]
     if missing_tools:
         lines += [f"  # {' and '.join(missing_tools)} not found on PATH: the first line installs {pm['label']}"]
     lines += [

@@ -73,7 +73,7 @@ def copier_default(template: str) -> str:
 
 def copier_jinja(template: str) -> str:
     """cookiecutter's jinja2-time tag in the filters copier bundles (local time, not UTC)."""
-    return template.replace("{% now 'utc', '%Y' %}", "{{ '%Y' | strftime }}")
+    return re.sub(r"\{% now 'utc', ('[^']*') %\}", r"{{ \1 | strftime }}", template)
 
 
 def namespace(context: dict) -> str:

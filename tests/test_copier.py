@@ -102,7 +102,7 @@ def test_copier_records_the_answers_and_nothing_it_computed(copier_template, tmp
 def test_copier_prints_the_next_steps_with_its_own_folder_and_update_command(copier_template, tmp_path, capfd):
     copier_bake(copier_template, tmp_path / "ledger-lib", project_name="Ledger")
     out = capfd.readouterr().out
-    assert out.startswith("Created ledger. Next steps, one command each:\n")
+    assert out.startswith("Created ledger. Next steps, one paste each:\n")
     assert f"&& cd {tmp_path / 'ledger-lib'} \\\n" in out
     assert out.endswith("`copier update --trust` brings the template's changes (.copier-answers.yml records it).\n")
 

@@ -37,7 +37,7 @@ ANSWERS = {
 }
 
 UV_WITH_NOTHING_INSTALLED = """\
-Created ledger-tools. Next steps, one command each:
+Created ledger-tools. Next steps, one paste each:
 
   # uv not found on PATH: the first line installs uv
   # set the project up with AWS credentials at hand (it writes uv.lock, which the commit takes)

@@ -102,3 +102,13 @@ def test_the_test_requirements_hold_every_dependency_of_the_release_tool():
     lines = (TEMPLATE_DIR / "tests" / "requirements.txt").read_text(encoding="utf-8").splitlines()
     pinned = {canonicalize_name(line.split("==")[0]) for line in lines if line and not line.startswith("#")}
     assert needed - pinned == set()
+
+
+def test_the_commands_readme_rst_quotes_from_a_bake_are_the_baked_readmes(bake):
+    """ "The project's README.md takes it from there (for uv: ``…``, …)": each quoted command is a
+    line of a code block of a default bake's README.md."""
+    sentence = README.split("The project's ``README.md`` takes it from there", 1)[1].split(")", 1)[0]
+    quoted = re.findall(r"``([^`]+)``", sentence)
+    readme = (bake() / "README.md").read_text(encoding="utf-8")
+    lines = {line.strip() for block in re.findall(r"```sh\n(.*?)```", readme, re.DOTALL) for line in block.splitlines()}
+    assert len(quoted) == 3 and set(quoted) <= lines

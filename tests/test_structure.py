@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import itertools
 import re
@@ -169,8 +170,8 @@ def test_the_license_file_matches_the_choice(bake, license, first_words, spdx):
 
 def test_the_changelog_keeps_a_changelog(bake):
     text = (bake(version="3.1.4") / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "## [Unreleased]" in text
-    assert "to be released as 3.1.4" in text
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert f"## [Unreleased]\n\n## [3.1.4] - {today}\n\n### Added\n\n- First version of acme-utils.\n" in text
 
 
 def test_the_readme_gives_the_real_endpoint_and_names(bake):
