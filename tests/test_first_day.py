@@ -13,12 +13,15 @@ package is published and installed back into a new environment, and counts the p
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
+from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
-from tests.conftest import DEFAULTS, TEMPLATE_DIR
+from tests.conftest import DEFAULTS, TEMPLATE_DIR, git
 from tests.support.clean_machine import (
     CleanMachine,
     Paste,
@@ -47,12 +50,14 @@ def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
 
 class FirstDay:
     """A subclass names the package manager: pytest-xdist (--dist loadscope) gives each class a
-    worker of its own, so the three days run side by side."""
+    worker of its own, so the three walks run side by side."""
 
     manager = ""
+    answers: ClassVar[dict[str, str]] = {}
 
-    def test_a_fresh_account_publishes_and_installs_back_with_only_what_is_printed(self, machine):
-        a_fresh_account_publishes_and_installs_back(machine, self.manager)
+    def test_a_fresh_account_publishes_then_a_second_one_releases_the_next_version(self, machine, tmp_path):
+        a_fresh_account_publishes_and_installs_back(machine, self.manager, self.answers)
+        the_second_developer_releases_the_next_version(machine, self.manager, tmp_path)
 
 
 class TestPoetryFirstDay(FirstDay):
@@ -61,6 +66,9 @@ class TestPoetryFirstDay(FirstDay):
 
 class TestPipFirstDay(FirstDay):
     manager = "pip"
+    answers: ClassVar[dict[str, str]] = {
+        "version_from": "tag"
+    }  # a release is a tag (hatch-vcs): pip has no version command
 
 
 class TestUvFirstDay(FirstDay):
@@ -82,10 +90,10 @@ def to_installed_back(terminal: Terminal, manager: str, given: dict[str, str]) -
     return published, paste(terminal, install_back)
 
 
-def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str) -> None:
+def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str, answers: dict[str, str]) -> None:
     terminal = machine.terminal()
     try:
-        published, verified = to_installed_back(terminal, manager, PROJECT)
+        published, verified = to_installed_back(terminal, manager, {**PROJECT, **answers})
     finally:
         terminal.close()
     assert "git config --global user.name 'Zo\u00eb O'\"'\"'Brien'" in published.text  # no identity yet
@@ -164,3 +172,70 @@ class TestTheDaysAfter:
 
 def index_block(pyproject: str) -> str:
     return pyproject.split("[[tool.uv.index]]", 1)[1].split("\n\n", 1)[0]
+
+
+# --- the days after: a second developer clones, adds a dependency, releases the next version ---
+
+FOLDER = "zoe-s-ledger-tools"
+SECOND = {"Your Name": "Sam Second", "you@example.com": "sam@example.com"}  # README.md: "your own"
+DAY_TWO_PASTES = {"uv": 9, "poetry": 9, "pip": 8}
+
+
+def shared_through_a_git_host(project: Path, tmp_path: Path) -> str:
+    """The team's git host: the first developer's commits and tags in a bare repository."""
+    remote = tmp_path / "git-host" / f"{FOLDER}.git"
+    git("init", "-q", "--bare", remote, cwd=tmp_path)
+    git("push", "-q", "--tags", remote, "HEAD:refs/heads/main", cwd=project)
+    git("symbolic-ref", "HEAD", "refs/heads/main", cwd=remote)
+    return str(remote)
+
+
+def editor(path: Path, old: str, new: str) -> None:
+    """What the README leaves to the developer's editor."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def the_second_developer_releases_the_next_version(machine: CleanMachine, manager: str, tmp_path: Path) -> None:
+    """Another fresh account follows the baked README.md to the letter: README.rst's tool
+    installation, the clone with its git identity, the setup, a dependency, the tests, a release
+    of the next version by hand, and the verify that publish prints."""
+    remote = shared_through_a_git_host(machine.home / FOLDER, tmp_path)
+    second = CleanMachine(tmp_path / "second", machine.codeartifact, machine.caches)
+    readme = (machine.home / FOLDER / "README.md").read_text(encoding="utf-8")
+    clone, setup = markdown_blocks(readme, "## Develop")
+    (add,) = markdown_blocks(readme, "### Dependencies")
+    checks, _ = markdown_blocks(readme, "### Checks")
+    tag, push, publish = markdown_blocks(readme, "## Release")
+    project = second.home / FOLDER
+    terminal = second.terminal()
+    try:
+        *tools, _ = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), manager)
+        for text in tools:
+            paste(terminal, text)
+        for placeholder, value in {"REPOSITORY-URL": remote, **SECOND}.items():
+            clone = clone.replace(placeholder, value)
+        paste(terminal, clone)
+        paste(terminal, setup)
+        if manager == "pip":
+            editor(project / "pyproject.toml", "dependencies = []", 'dependencies = ["attrs>=25"]')
+        paste(terminal, add)
+        paste(terminal, checks.splitlines()[0])  # the tests
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        editor(project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n## [0.2.0] - {today}\n\n- attrs.\n")
+        paste(terminal, tag)  # uv and Poetry bump 0.1.0 to 0.2.0; pip's version is the tag's
+        published = paste(terminal, publish)
+        verify = re.search(r"check that it installs from there: (.+)", published.output).group(1)
+        verified = paste(terminal, verify)
+        paste(terminal, push)
+    finally:
+        terminal.close()
+    assert "verified: zoe-s-ledger-tools==0.2.0 installs from my-repo into a new environment" in verified.output
+    assert machine.codeartifact.uploaded() == sorted([*FILES, *(name.replace("0.1.0", "0.2.0") for name in FILES)])
+    log = git("log", "-1", "--format=%an <%ae> %s", "v0.2.0", cwd=Path(remote)).stdout.strip()
+    assert log == "Sam Second <sam@example.com> Release 0.2.0"  # pushed, with the tag
+    pushed = git("show", "v0.2.0:pyproject.toml", cwd=Path(remote)).stdout
+    assert re.search(r'dependencies = \[\s*"attrs ?\(?>=25', pushed)  # Poetry writes "attrs (>=25)"
+    assert len(terminal.pastes) == DAY_TWO_PASTES[manager]
+    assert machine.codeartifact.proxy.refused == []
