@@ -94,9 +94,7 @@ class DevelopmentChecks:
     def test_the_readmes_bump_command_moves_the_version(self, developed, tmp_path):
         """README.md's Release section names the package manager's own command (pip has none)."""
         manager, project = developed
-        found = re.search(
-            r"Set the new version in `pyproject.toml` with `([^`]+)`", (project / "README.md").read_text()
-        )
+        found = re.search(r"set the version\s+with `([^`]+)`", (project / "README.md").read_text())
         if manager.name == "pip":
             assert found is None
             return
