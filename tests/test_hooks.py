@@ -104,9 +104,9 @@ def test_git_settings_are_read_from_git(post, tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.chdir(tmp_path)
     assert post.missing_identity() == ["user.name", "user.email"]
-    config.write_text("[user]\n\tname = Zoë\n")
+    config.write_text("[user]\n\tname = Zoë O Brien\n")
     assert post.missing_identity() == ["user.email"]
-    config.write_text("[user]\n\tname = Zoë\n\temail = zoe@example.com\n")
+    config.write_text("[user]\n\tname = Zoë O Brien\n\temail = zoe@example.com\n")
     assert post.missing_identity() == []
     monkeypatch.setenv("PATH", str(tmp_path))  # no git at all: every setting is missing
     assert post.missing_identity() == ["user.name", "user.email"]
@@ -279,3 +279,36 @@ def test_every_missing_tool_is_named_and_installed_in_order(post):
     assert f"  {install['pipx']} \\\n    && {install['poetry']} \\\n    && cd ledger-tools" in steps
     only_poetry = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry"], [])
     assert f"  {install['poetry']} \\\n    && cd ledger-tools" in only_poetry
+
+
+# copier runs the hook as a task, unrendered: the answers from the file copier recorded
+# (.copier-answers.yml), the rest from cookiecutter.json beside the hook.
+COPIER_ANSWERS = """\
+# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY
+_src_path: gh:acme/template
+author_email: zoe@example.com
+author_name: Zoë O'Brien
+ci_provider: github
+package_manager: uv
+package_name: ledger-tools
+version: 0.1.0
+version_from: pyproject
+"""
+
+
+def test_under_copier_the_answers_come_from_its_record_and_the_next_steps_name_copier(post, project, capsys):
+    (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
+    post.main_copier("copy", "../ledger-tools", ".copier-answers.yml")
+    expected = UV_ON_A_FRESH_ACCOUNT.replace("&& cd ledger-tools", "&& cd ../ledger-tools").replace(
+        post.UPDATES["cruft"], post.UPDATES["copier"]
+    )
+    assert capsys.readouterr().out == expected + "\n"
+    assert not (project / "src").exists()  # tidied
+    assert not (project / ".cruft.json").exists()  # copier keeps its own record
+
+
+def test_a_copier_update_tidies_in_silence(post, project, capsys):
+    (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
+    post.main_copier("update", "ledger-tools", ".copier-answers.yml")
+    assert capsys.readouterr().out == ""
+    assert not (project / "src").exists()

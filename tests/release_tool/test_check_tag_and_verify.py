@@ -4,6 +4,7 @@ the repository into a new environment, with none of the user's settings)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -166,3 +167,21 @@ def test_a_version_that_does_not_install_is_the_failing_steps_cause_with_the_tok
         f"fetch {masked}acme-utils/\n",
     )
     assert len(children.calls) == {"venv": 2, "install": 3}[step]
+
+
+def test_a_signal_while_verify_installs_ends_with_the_signals_exit_code(ca, stub, children, capsys, monkeypatch):
+    """SIGTERM (a cancelled CI job) during the install: 143, as the exit table says, not 1."""
+
+    def cancelled(command: list[str], env: dict[str, str] | None = None):
+        if command[1:3] == ["pip", "install"]:
+            ca.on_signal(signal.SIGTERM, None)
+        return children.run(command, env)
+
+    monkeypatch.setattr(ca, "run", cancelled)
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "verify") == (
+        143,
+        "",
+        "error: acme-utils==0.1.0 does not install from there: stopped by SIGTERM\n",
+    )

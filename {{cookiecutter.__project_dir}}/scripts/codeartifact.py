@@ -181,12 +181,11 @@ def check_releasable(version: str, static: bool, dev: bool) -> None:
 def build(where: dict[str, str], out: Path, endpoint: str, token: str) -> None:
     """Build with the project's own tool, given its index's credentials and the commit's time
     as SOURCE_DATE_EPOCH, so that the same commit builds the same bytes."""
-    env = dict(os.environ, **dict(variables(where.get("package-manager", ""), endpoint, token)))
+    manager = str(where.get("package-manager"))  # none: pip's way, with build
+    env = dict(os.environ, **dict(variables(manager, endpoint, token)))
     env.setdefault("SOURCE_DATE_EPOCH", (git("log", "-1", "--format=%ct") or "").strip())
     builds = {"uv": ["uv", "build", "--out-dir"], "poetry": ["poetry", "build", "--output"]}
-    command = builds.get(
-        where.get("package-manager", ""), [sys.executable, "-m", "build", "--outdir"]
-    )
+    command = builds.get(manager, [sys.executable, "-m", "build", "--outdir"])
     checked([*command, str(out)], {name: value for name, value in env.items() if value}, token)
 
 
