@@ -296,7 +296,9 @@ version_from: pyproject
 """
 
 
-def test_under_copier_the_answers_come_from_its_record_and_the_next_steps_name_copier(post, project, capsys):
+def test_under_copier_the_answers_come_from_its_record_and_the_next_steps_name_copier(
+    post, project, capsys, latin1_locale
+):
     (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
     post.main_copier("copy", "../ledger-tools", ".copier-answers.yml")
     expected = UV_ON_A_FRESH_ACCOUNT.replace("&& cd ledger-tools", "&& cd ../ledger-tools").replace(
