@@ -1,13 +1,14 @@
 """Record where the project came from, and print the next steps for it.
 
 Which files exist is decided by conditional file names in the template; this hook removes
-the folders such names left empty (cookiecutter cannot skip a folder by its name), writes a
+the folders such names left empty (cookiecutter cannot skip a folder by its name), and no other, writes a
 ``.cruft.json`` that cruft (https://cruft.github.io/cruft/) can check and update the project
 from, and prints the commands to run next, from the package manager table (``_managers`` in
 cookiecutter.json). Under cruft, which writes its own ``.cruft.json`` and regenerates the
 project in temporary folders to compute updates, it stays quiet there.
 """
 
+import contextlib
 import json
 import os
 import shlex
@@ -31,13 +32,20 @@ UPDATES = {
 ABBREVIATIONS = {"gh": "https://github.com/{}.git", "gl": "https://gitlab.com/{}.git", "bb": "https://bitbucket.org/{}"}
 
 
+# The folders that conditional file names can leave empty (.github of a bake without GitHub),
+# deepest first. Only these: copier runs this hook in a project that may hold .git, .venv and
+# the owner's own empty folders.
+TEMPLATE_FOLDERS = (".github/workflows", ".github")
+
+
 def remove_empty_folders(root: str) -> None:
-    for folder, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
-        if not os.listdir(folder):
-            os.rmdir(folder)
+    for folder in TEMPLATE_FOLDERS:
+        with contextlib.suppress(OSError):  # not there, or not empty
+            os.rmdir(os.path.join(root, folder))
 
 
 def template_url(template: str, repo_dir: str) -> str:
+    template = template.removeprefix("git+")  # cookiecutter's mark of a git URL; git knows none
     prefix, _, rest = template.partition(":")
     if prefix in ABBREVIATIONS and rest and "//" not in rest:
         return ABBREVIATIONS[prefix].format(rest)

@@ -140,6 +140,8 @@ def test_the_next_steps_for_pip_make_a_virtual_environment_and_mention_no_lock_f
         ("gh:acme/tools:v2", "https://github.com/acme/tools:v2.git"),
         ("gh://acme/template", "gh://acme/template"),
         ("zz:acme/template", "zz:acme/template"),
+        ("git+https://git.example.com/acme/template.git", "https://git.example.com/acme/template.git"),
+        ("git+file:///srv/template", "file:///srv/template"),
     ],
 )
 def test_cruft_gets_the_full_url_of_an_abbreviated_template(post, template, expected):
@@ -186,12 +188,22 @@ def test_a_template_outside_git_or_without_git_has_no_commit(post, tmp_path, mon
     assert post.template_commit(str(tmp_path)) is None
 
 
-def test_empty_folders_go_and_the_rest_stays(post, tmp_path):
-    (tmp_path / "empty" / "nested").mkdir(parents=True)
-    (tmp_path / "kept").mkdir()
+def test_the_template_folders_left_empty_go_and_nothing_else(post, tmp_path):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    for own in (".git/refs/tags", ".venv/include", "notebooks/empty", "kept"):  # the owner's, under copier
+        (tmp_path / own).mkdir(parents=True)
     (tmp_path / "kept" / "file").write_text("x")
     post.remove_empty_folders(str(tmp_path))
-    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == ["kept", "kept/file"]
+    left = sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*"))
+    assert left == [".git", ".git/refs", ".git/refs/tags", ".venv", ".venv/include", "kept", "kept/file",
+                    "notebooks", "notebooks/empty"]  # fmt: skip
+
+
+def test_a_template_folder_with_files_stays(post, tmp_path):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "dependabot.yml").write_text("version: 2\n")
+    post.remove_empty_folders(str(tmp_path))
+    assert [path.name for path in (tmp_path / ".github").iterdir()] == ["dependabot.yml"]
 
 
 def test_cruft_is_recognised_only_when_it_regenerates_in_a_temporary_folder(post, tmp_path, monkeypatch):
@@ -210,7 +222,7 @@ def project(tmp_path, monkeypatch) -> Path:
     """A bake's folder, as the hook finds it: the working directory, outside any temporary folder."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     folder = tmp_path / "ledger-tools"
-    (folder / "src" / "empty").mkdir(parents=True)
+    (folder / ".github" / "workflows").mkdir(parents=True)
     (folder / "pyproject.toml").write_text("")
     monkeypatch.chdir(folder)
     monkeypatch.setenv("PATH", str(tmp_path))  # no package manager installed
@@ -224,7 +236,7 @@ def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(post, project,
     assert record.endswith("}\n") and '\n  "template": "https://github.com/acme/template.git",\n' in record
     assert '"project_name": "Grüße"' in record  # readable, not \u-escaped
     assert json.loads(record)["context"]["cookiecutter"]["package_manager"] == "uv"
-    assert not (project / "src").exists()
+    assert not (project / ".github").exists()
     assert capsys.readouterr().out == UV_ON_A_FRESH_ACCOUNT + "\n"  # no uv, no git on PATH
 
 
@@ -243,7 +255,7 @@ def test_cruft_regenerating_for_a_diff_hears_nothing(post, project, capsys, monk
     monkeypatch.setattr(tempfile, "tempdir", str(project.parent))
     post.main({**ANSWERS, "_commit": "abc"})
     assert capsys.readouterr().out == ""
-    assert not (project / ".cruft.json").exists() and not (project / "src").exists()
+    assert not (project / ".cruft.json").exists() and not (project / ".github").exists()
 
 
 class ClosedPipe:
@@ -305,7 +317,7 @@ def test_under_copier_the_answers_come_from_its_record_and_the_next_steps_name_c
         post.UPDATES["cruft"], post.UPDATES["copier"]
     )
     assert capsys.readouterr().out == expected + "\n"
-    assert not (project / "src").exists()  # tidied
+    assert not (project / ".github").exists()  # tidied
     assert not (project / ".cruft.json").exists()  # copier keeps its own record
 
 
@@ -313,4 +325,4 @@ def test_a_copier_update_tidies_in_silence(post, project, capsys):
     (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
     post.main_copier("update", "ledger-tools", ".copier-answers.yml")
     assert capsys.readouterr().out == ""
-    assert not (project / "src").exists()
+    assert not (project / ".github").exists()
