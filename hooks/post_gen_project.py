@@ -1,8 +1,8 @@
 """Record where the project came from, and print the next steps for it.
 
 Which files exist is decided by conditional file names in the template; this hook removes
-the folders such names left empty (cookiecutter cannot skip a folder by its name), and no other, writes a
-``.cruft.json`` that cruft (https://cruft.github.io/cruft/) can check and update the project
+the folders such names left empty and no other (cookiecutter cannot skip a folder by its name),
+writes a ``.cruft.json`` that cruft (https://cruft.github.io/cruft/) can check and update the project
 from, and prints the commands to run next, from the package manager table (``_managers`` in
 cookiecutter.json). Under cruft, which writes its own ``.cruft.json`` and regenerates the
 project in temporary folders to compute updates, it stays quiet there.

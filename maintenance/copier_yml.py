@@ -57,12 +57,13 @@ def escape(code: int) -> str:
 
 def validator(rule, hidden: str) -> str:
     """Jinja that renders the rule in words when the answer breaks it (copier then asks again)."""
-    pattern = json.dumps(rf"\A(?!.*{hidden})(?:{rule.pattern})\Z".replace("(?xi)", ""))
-    flags = ", ignorecase=True" if rule.pattern.startswith("(?xi)") else ""
-    # regex_search gives None for no match and "" for an empty one; verbose patterns lose their
-    # whitespace first, as re.VERBOSE would
-    if flags:
-        pattern = json.dumps(re.sub(r"\s+", "", json.loads(pattern)))
+    # regex_search takes no inline flags: a verbose pattern loses its whitespace, as re.VERBOSE
+    # would, and its case rule becomes the filter's argument
+    verbose = rule.pattern.startswith("(?xi)")
+    body = re.sub(r"\s+", "", rule.pattern.removeprefix("(?xi)")) if verbose else rule.pattern
+    pattern = json.dumps(rf"\A(?!.*{hidden})(?:{body})\Z")
+    flags = ", ignorecase=True" if verbose else ""
+    # regex_search gives None for no match and "" for an empty one
     message = f"It must be {rule.rule}; for example {rule.example}."
     return f"{{% if {rule.key} | regex_search({pattern}{flags}) is none %}}{message}{{% endif %}}"
 
@@ -80,7 +81,6 @@ def namespace(context: dict) -> str:
     """Jinja for the ``cookiecutter`` question: cookiecutter's context, computed as it does."""
     answers = [key for key in context if not key.startswith("_")]
     private = {key: value for key, value in context.items() if key.startswith("_") and not key.startswith("__")}
-    private.pop("__prompts__", None)
     computed = {key: value for key, value in context.items() if key.startswith("__") and key != "__prompts__"}
     lines = [f"{{%- set cookiecutter = dict({json.dumps(private)}, {', '.join(f'{k}={k}' for k in answers)}) -%}}"]
     lines += [f"{{%- set {key[2:]} %}}{copier_jinja(value)}{{% endset -%}}" for key, value in computed.items()]

@@ -171,6 +171,18 @@ def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True)
 
 
+def commit_all(folder: Path, message: str) -> None:
+    git("add", "-A", cwd=folder)
+    git("commit", "-qm", message, cwd=folder)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a file, as a developer does in an editor; ``old`` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @pytest.fixture
 def template_repository(tmp_path) -> Path:
     """A git repository of the template as it is now, as a platform team would host it."""
@@ -178,6 +190,5 @@ def template_repository(tmp_path) -> Path:
     ignore = shutil.ignore_patterns(".venv", ".git", ".pytest_cache", "__pycache__", ".ruff_cache")
     shutil.copytree(TEMPLATE_DIR, copy, ignore=ignore)
     git("init", "-q", cwd=copy)
-    git("add", "-A", cwd=copy)
-    git("commit", "-qm", "Template 1", cwd=copy)
+    commit_all(copy, "Template 1")
     return copy

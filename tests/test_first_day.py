@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import pytest
 
-from tests.conftest import DEFAULTS, TEMPLATE_DIR, git
+from tests.conftest import DEFAULTS, TEMPLATE_DIR, edit, git
 from tests.support.clean_machine import (
     CleanMachine,
     Paste,
@@ -86,8 +86,12 @@ def to_installed_back(terminal: Terminal, manager: str, given: dict[str, str]) -
     setup, publish = printed_pastes(baked.output.split("Next steps", 1)[1])
     paste(terminal, setup)
     published = paste(terminal, publish)
-    install_back = re.search(r"check that it installs from there: (.+)", published.output).group(1)
-    return published, paste(terminal, install_back)
+    return published, paste(terminal, printed_verify(published))
+
+
+def printed_verify(published: Paste) -> str:
+    """The command ``publish`` prints last, which installs the version back."""
+    return re.search(r"check that it installs from there: (.+)", published.output).group(1)
 
 
 def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str, answers: dict[str, str]) -> None:
@@ -190,13 +194,6 @@ def shared_through_a_git_host(project: Path, tmp_path: Path) -> str:
     return str(remote)
 
 
-def editor(path: Path, old: str, new: str) -> None:
-    """What the README leaves to the developer's editor."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def the_second_developer_releases_the_next_version(machine: CleanMachine, manager: str, tmp_path: Path) -> None:
     """Another fresh account follows the baked README.md to the letter: README.rst's tool
     installation, the clone with its git identity, the setup, a dependency, the tests, a release
@@ -219,15 +216,14 @@ def the_second_developer_releases_the_next_version(machine: CleanMachine, manage
         paste(terminal, clone)
         paste(terminal, setup)
         if manager == "pip":
-            editor(project / "pyproject.toml", "dependencies = []", 'dependencies = ["attrs>=25"]')
+            edit(project / "pyproject.toml", "dependencies = []", 'dependencies = ["attrs>=25"]')
         paste(terminal, add)
         paste(terminal, checks.splitlines()[0])  # the tests
         today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-        editor(project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n## [0.2.0] - {today}\n\n- attrs.\n")
+        edit(project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n## [0.2.0] - {today}\n\n- attrs.\n")
         paste(terminal, tag)  # uv and Poetry bump 0.1.0 to 0.2.0; pip's version is the tag's
         published = paste(terminal, publish)
-        verify = re.search(r"check that it installs from there: (.+)", published.output).group(1)
-        verified = paste(terminal, verify)
+        verified = paste(terminal, printed_verify(published))
         paste(terminal, push)
     finally:
         terminal.close()

@@ -12,29 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import git
+from tests.conftest import commit_all, edit, git
+from tests.support.tools import run
 
 pytestmark = pytest.mark.slow
 
 TOOLS = Path(sys.executable).parent
 README = "{{cookiecutter.__project_dir}}/README.md"
-
-
-def run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
-
-
-def commit_all(folder: Path, message: str) -> None:
-    git("add", "-A", cwd=folder)
-    git("commit", "-qm", message, cwd=folder)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tmp_path, template_repository):

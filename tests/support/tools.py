@@ -17,8 +17,11 @@ BIN = Path(sys.executable).parent  # the test environment's uv, uvx, poetry, pip
 _LEAKY_PREFIXES = ("UV_", "PIP_", "PIPX_", "POETRY_", "TWINE_", "AWS_", "CODEARTIFACT_", "VIRTUAL_ENV")
 
 
-def run(*args: str | Path, cwd: Path, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run a command; on an unexpected exit status fail with everything it printed."""
+def run(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a command (in this environment unless given one); on an unexpected exit status fail
+    with everything it printed."""
     proc = subprocess.run([str(arg) for arg in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     if check and proc.returncode != 0:
         raise AssertionError(
