@@ -9,7 +9,9 @@ then removes the half-made project folder.
 
 The answers arrive as JSON data (rendered with ``tojson``), never as code, so no answer
 can change what this script does. Only the standard library is used: the hook runs on
-whatever Python runs cookiecutter (3.10 or newer).
+whatever Python runs cookiecutter (3.10 or newer). What the rules need from a Python release
+(its standard-library module names, Unicode's invisible characters) is data, in
+hooks/rule_data.json, so the same answers get the same verdict on every Python.
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple  # a tenth of what dataclasses costs a hook that runs on every bake
+
+
+def read_rule_data() -> dict:
+    """hooks/rule_data.json, as cookiecutter renders it into the copy of this file that it runs
+    (local_extensions.py hands it over), or from beside this file where it is imported."""
+    rendered = r"""{{ rule_data | tojson }}"""  # tojson escapes every '
+    if not rendered.startswith("{" * 2):  # rendered, as cookiecutter runs it
+        return json.loads(rendered)
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rule_data.json"), encoding="utf-8") as data:
+        return json.load(data)
+
+
+RULE_DATA = read_rule_data()
+STDLIB_MODULE_NAMES: dict[str, list[str]] = RULE_DATA["stdlib_module_names"]
+INVISIBLE: list[list[int]] = RULE_DATA["invisible"]["ranges"]  # Unicode's Cf and Cs, as code point ranges
 
 # shlex, shutil, sysconfig and pathlib are imported where an answer was refused: a bake with
 # valid answers, the common case, does without them (python -X importtime).
@@ -67,14 +84,15 @@ PEP440_VERSION = r"""
     (?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?
     (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
 """
-VERSION = PEP440_VERSION.replace("v?", "", 1)  # "v1.0" is a tag, not the version to write down
+# "v1.0" is a tag, not the version to write down; indexes refuse a local version (PEP 440: "+local")
+VERSION = PEP440_VERSION.replace("v?", "", 1).replace(r"(?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?", "")
 VERSION_LENGTH = (1, 255)  # botocore PackageVersion
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 EMAIL_LOCAL_PART = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
 EMAIL_DOMAIN = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
 EMAIL = EMAIL_LOCAL_PART + "@" + EMAIL_DOMAIN
 
-Check = Callable[[str], str | None]
+Check = Callable[..., str | None]  # (value, answers=None): answers, for a rule that depends on another
 Fix = Callable[[str], str | None]
 
 
@@ -102,7 +120,7 @@ def pattern_check(pattern: str, length: tuple[int, int], reasons: list[tuple[Che
     """
     low, high = length
 
-    def problem(value: str) -> str | None:
+    def problem(value: str, answers: dict | None = None) -> str | None:
         if low <= len(value) <= high and fullmatch(pattern, value, flags):
             return None
         for applies, reason in reasons:
@@ -131,7 +149,7 @@ def one_line(low: int, high: int) -> str:
 
 
 def one_line_text(low: int, high: int) -> Check:
-    def problem(value: str) -> str | None:
+    def problem(value: str, answers: dict | None = None) -> str | None:
         if any(char in value for char in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
             return "it spans more than one line"
         if any(unicodedata.category(char) == "Cc" for char in value):
@@ -143,13 +161,26 @@ def one_line_text(low: int, high: int) -> Check:
     return problem
 
 
-def import_name_problem(value: str) -> str | None:
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def stdlib_pythons(value: str, python_min_version: str) -> list[str]:
+    """The supported Pythons, from ``python_min_version`` on, whose standard library has ``value``."""
+    oldest = version_key(python_min_version)
+    return [v for v, names in STDLIB_MODULE_NAMES.items() if version_key(v) >= oldest and value in names]
+
+
+def import_name_problem(value: str, answers: dict | None = None) -> str | None:
     if not fullmatch(IDENTIFIER, value):
         return "it is not a Python identifier (ASCII letters, digits and '_', not starting with a digit)"
     if keyword.iskeyword(value):
         return "it is a Python keyword"
-    if value in sys.stdlib_module_names:
-        return "it is the name of a standard-library module, which it would shadow"
+    # without the answers (a fix being tried), every supported Python counts
+    python_min_version = (answers or {}).get("python_min_version") or min(STDLIB_MODULE_NAMES, key=version_key)
+    pythons = stdlib_pythons(value, python_min_version)
+    if pythons:
+        return f"it is the name of a standard-library module of Python {pythons[0]}, which it would shadow"
     return None
 
 
@@ -191,7 +222,7 @@ def fix_email(value: str) -> str | None:
 
 
 def fix_version(value: str) -> str | None:
-    return valid_or_none(version_problem, value.strip().lstrip("vV"))
+    return valid_or_none(version_problem, value.strip().lstrip("vV").partition("+")[0])
 
 
 def fix_region(value: str) -> str | None:
@@ -229,7 +260,10 @@ package_name_problem = pattern_check(
 version_problem = pattern_check(
     VERSION,
     VERSION_LENGTH,
-    [(lambda v: v.startswith(("v", "V")), "a leading 'v' belongs in git tags, not in the version")],
+    [
+        (lambda v: v.startswith(("v", "V")), "a leading 'v' belongs in git tags, not in the version"),
+        (lambda v: "+" in v, "a local version (+...) is for builds that are never published; indexes refuse it"),
+    ],
     re.VERBOSE | re.IGNORECASE,
 )
 domain_problem = pattern_check(
@@ -283,10 +317,12 @@ RULES = (
     ),
     Rule(
         key="import_name",
-        rule="a Python identifier that is not a keyword or a standard-library module",
+        rule="a Python identifier that is not a keyword, nor a standard-library module of a Python "
+        "from python_min_version on",
         example="acme_utils",
         problem=import_name_problem,
-        pattern=rf"(?!(?:{'|'.join(sorted({*keyword.kwlist, *sys.stdlib_module_names}))})\Z){IDENTIFIER}",
+        # the standard-library names are checked apart: they depend on python_min_version
+        pattern=rf"(?!(?:{'|'.join(keyword.kwlist)})\Z){IDENTIFIER}",
         fix=fix_import_name,
     ),
     Rule(
@@ -309,13 +345,13 @@ RULES = (
         key="author_email",
         rule="an e-mail address (ASCII) such as name@example.com",
         example="jane.doe@example.com",
-        problem=lambda value: None if fullmatch(EMAIL, value) else "it is not an e-mail address",
+        problem=lambda value, answers=None: None if fullmatch(EMAIL, value) else "it is not an e-mail address",
         pattern=EMAIL,
         fix=fix_email,
     ),
     Rule(
         key="version",
-        rule="a PEP 440 version such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1",
+        rule="a PEP 440 version without a local part (+...), such as 0.1.0, 1.2.3rc1 or 2.0.0.dev1",
         example="0.1.0",
         problem=version_problem,
         pattern="(?xi)" + sized(VERSION, VERSION_LENGTH),
@@ -393,17 +429,23 @@ def shell_word(text: str) -> str:
     return "$'" + body + "'"
 
 
+def invisible(char: str) -> bool:
+    """Unicode's Cf or Cs (RULE_DATA["invisible"]): bidi controls, zero-width characters, surrogates."""
+    code = ord(char)
+    return any(first <= code <= last for first, last in INVISIBLE)
+
+
 def text_problem(value: str) -> str | None:
     """What no free-text answer may hold, whatever its rule."""
-    if any(unicodedata.category(char) == "Cs" for char in value):
+    if any("\ud800" <= char <= "\udfff" for char in value):  # Cs
         return "it is not valid Unicode (the terminal sent bytes that are not UTF-8)"
-    if any(unicodedata.category(char) == "Cf" for char in value):
+    if any(invisible(char) for char in value):
         return "it holds invisible formatting characters (bidi controls or zero-width characters)"
     return None
 
 
 def visible_text(value: str) -> str:
-    return "".join(char for char in value if unicodedata.category(char) not in ("Cs", "Cf"))
+    return "".join(char for char in value if not invisible(char))
 
 
 def validate(answers: dict) -> list[Problem]:
@@ -411,10 +453,10 @@ def validate(answers: dict) -> list[Problem]:
     problems = []
     for rule in RULES:
         value = str(answers.get(rule.key, ""))
-        reason = text_problem(value) or rule.problem(value)
+        reason = text_problem(value) or rule.problem(value, answers)
         if reason:
             cleaned = visible_text(value)
-            fixed = cleaned if cleaned != value and rule.problem(cleaned) is None else rule.fix(cleaned)
+            fixed = cleaned if cleaned != value and rule.problem(cleaned, answers) is None else rule.fix(cleaned)
             problems.append(Problem(rule, value, reason, fixed))
     return problems
 
