@@ -49,7 +49,13 @@ INVALID = [
     ("package_name", "a\\b", NOT_ALLOWED, "a-b"),
     ("import_name", "1abc", NOT_AN_IDENTIFIER, "pkg_1abc"),
     ("import_name", "class", "it is a Python keyword", "class_lib"),
-    ("import_name", "json", "it is the name of a standard-library module, which it would shadow", "json_lib"),
+    ("import_name", "json", "it is the name of a standard-library module of Python 3.11, which it would shadow", "json_lib"),
+    # removed in Python 3.13, but the default python_min_version is 3.11
+    ("import_name", "telnetlib", "it is the name of a standard-library module of Python 3.11, which it would shadow",
+     "telnetlib_lib"),
+    # cookiecutter would stop at "directory already exists", naming no field
+    ("package_name", ".", "it must start with a letter or digit", None),
+    ("package_name", "..", "it must start with a letter or digit", None),
     ("import_name", "acme-utils", NOT_AN_IDENTIFIER, "acme_utils"),
     ("import_name", "-acme-", NOT_AN_IDENTIFIER, "acme"),
     (
@@ -74,6 +80,8 @@ INVALID = [
     ("author_email", "jane@example", "it is not an e-mail address", None),
     ("version", "v1.0", "a leading 'v' belongs in git tags, not in the version", "1.0"),
     ("version", "V2.0", "a leading 'v' belongs in git tags, not in the version", "2.0"),
+    ("version", "1.0.0+local", "a local version (+...) is for builds that are never published; indexes refuse it",
+     "1.0.0"),
     ("version", "one", NOT_ALLOWED, None),
     ("version", "X1.0", NOT_ALLOWED, None),  # only a leading v or V is taken off
     ("version", "1.0 final", NOT_ALLOWED, None),
@@ -118,6 +126,22 @@ def test_a_wrong_answer_is_refused_and_leaves_nothing_behind(cookies, capfd, tmp
     leftovers = [p for p in (Path(str(tmp_path)) / "cookies").rglob("*") if not p.name.startswith("bake")]
     assert leftovers == []
     assert not any((Path(str(tmp_path)) / "cookies").glob("bake*/*"))
+
+
+def test_a_module_python_removed_is_a_valid_import_name_from_that_python_on(cookies):
+    result = cookies.bake(extra_context={"import_name": "telnetlib", "python_min_version": "3.13"})
+    assert result.exit_code == 0, result.exception
+    assert (result.project_path / "src" / "telnetlib" / "__init__.py").is_file()
+
+
+def test_the_verdict_is_the_same_on_every_python_that_bakes(hook, monkeypatch):
+    """The standard-library names and Unicode's invisible characters are data (hooks/rule_data.json),
+    not the baking interpreter's: 3.11 knows telnetlib and not U+13439 (Unicode 15), 3.13 the reverse."""
+    answers = {**hook_defaults(), "import_name": "telnetlib", "project_name": "Acme\U00013439Utils"}
+    for names in (frozenset({"telnetlib"}), frozenset()):
+        monkeypatch.setattr(sys, "stdlib_module_names", names)
+        assert [problem.rule.key for problem in hook.validate(answers)] == ["project_name", "import_name"]
+    assert hook.validate({**answers, "python_min_version": "3.13", "project_name": "Acme"}) == []
 
 
 def test_every_problem_is_reported_at_once(hook):
@@ -328,8 +352,8 @@ def test_regions_are_botocore_codeartifact_regions(hook):
 )  # fmt: skip
 def test_version_rule_agrees_with_packaging(hook, version):
     try:
-        Version(version)
-        packaging_accepts = not version.lower().startswith("v")  # the hook also refuses tag style
+        # the hook also refuses tag style, and local versions, which indexes refuse
+        packaging_accepts = not version.lower().startswith("v") and Version(version).local is None
     except InvalidVersion:
         packaging_accepts = False
     assert (hook.version_problem(version) is None) == packaging_accepts
