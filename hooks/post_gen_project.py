@@ -6,6 +6,9 @@ writes a ``.cruft.json`` that cruft (https://cruft.github.io/cruft/) can check a
 from, and prints the commands to run next, from the package manager table (``_managers`` in
 cookiecutter.json). Under cruft, which writes its own ``.cruft.json`` and regenerates the
 project in temporary folders to compute updates, it stays quiet there.
+
+copier runs none of this: copier.yml excludes .github without GitHub Actions, and prints the
+same next steps from copier-parts/next_steps.jinja (tests/test_copier.py keeps the two equal).
 """
 
 import contextlib
@@ -24,17 +27,18 @@ CI_SETUP = {
     "codebuild": "connect CodeBuild to the repository: the stack makes a test project and a release project",
     "none": "attach ReadPolicyArn (and PublishPolicyArn) to the people who install (and publish)",
 }
+# In the words README.rst uses: a clean shell has neither tool, uvx runs them.
 UPDATES = {
-    "cruft": "`cruft check` tells when the template has moved on (.cruft.json records it).",
-    "copier": "`copier update --trust` brings the template's changes (.copier-answers.yml records it).",
+    "cruft": "`uvx cruft update -y` brings the template's changes (.cruft.json records it).",
+    "copier": "`uvx copier update --defaults` brings the template's changes (.copier-answers.yml records it).",
 }
 # cookiecutter's abbreviations, as cruft needs the full URL to clone the template again.
 ABBREVIATIONS = {"gh": "https://github.com/{}.git", "gl": "https://gitlab.com/{}.git", "bb": "https://bitbucket.org/{}"}
 
 
 # The folders that conditional file names can leave empty (.github of a bake without GitHub),
-# deepest first. Only these: copier runs this hook in a project that may hold .git, .venv and
-# the owner's own empty folders.
+# deepest first. Only these: cruft update runs this hook again, and a project holds .git, .venv
+# and the owner's own empty folders.
 TEMPLATE_FOLDERS = (".github/workflows", ".github")
 
 
@@ -45,11 +49,27 @@ def remove_empty_folders(root: str) -> None:
 
 
 def template_url(template: str, repo_dir: str) -> str:
+    """The template as cruft can clone it later, from any folder: a full URL, or an absolute path."""
     template = template.removeprefix("git+")  # cookiecutter's mark of a git URL; git knows none
     prefix, _, rest = template.partition(":")
     if prefix in ABBREVIATIONS and rest and "//" not in rest:
         return ABBREVIATIONS[prefix].format(rest)
-    return os.path.abspath(repo_dir) if os.path.isdir(template) else template
+    return repo_dir if repo_dir and os.path.isabs(repo_dir) else template
+
+
+def template_folder(answers: dict) -> str:
+    """The template's folder, absolute. cookiecutter gives ``_repo_dir`` as the user typed it, and a
+    relative one (``.`` from inside a clone) is relative to where cookiecutter started, which this
+    hook, run inside the new project, learns from the shell's ``PWD``, or from ``_output_dir`` when
+    the bake writes there. A folder is taken only if it holds this template."""
+    repo_dir = str(answers.get("_repo_dir", ""))
+    if not repo_dir or os.path.isabs(repo_dir):
+        return repo_dir
+    for start in (os.environ.get("PWD", ""), str(answers.get("_output_dir", ""))):
+        folder = os.path.normpath(os.path.join(start, repo_dir))
+        if os.path.isabs(start) and os.path.isfile(os.path.join(folder, "hooks", "post_gen_project.py")):
+            return folder
+    return repo_dir
 
 
 def template_commit(repo_dir: str) -> str | None:
@@ -62,11 +82,11 @@ def template_commit(repo_dir: str) -> str | None:
 
 def provenance(answers: dict) -> dict:
     """What cruft records in ``.cruft.json``, so that ``cruft check`` and ``cruft update`` work."""
-    repo_dir = answers.get("_repo_dir", "")
+    repo_dir = template_folder(answers)
     context = {key: value for key, value in answers.items() if key not in ("_output_dir", "_repo_dir", "_checkout")}
     return {
         "template": template_url(str(answers.get("_template", "")), repo_dir),
-        "commit": template_commit(repo_dir),
+        "commit": template_commit(repo_dir) if os.path.isabs(repo_dir) else None,
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,
@@ -92,23 +112,29 @@ def identity_commands(answers: dict, missing: list[str]) -> list[str]:
 
 
 def next_steps(
-    answers: dict, missing_tools: list[str], missing_git: list[str], generator: str = "cruft", folder: str = ""
+    answers: dict, missing_tools: list[str] | None, missing_git: list[str], generator: str = "cruft", folder: str = ""
 ) -> str:
-    """The commands from here to a published package, each block one paste."""
+    """The commands from here to a published package, each block one paste.
+
+    ``missing_tools`` None: not known (copier's message), so the install commands come as a comment.
+    """
     pm = answers["_managers"][answers["package_manager"]]
-    first = [pm["install"][tool] for tool in missing_tools]
+    first = [pm["install"][tool] for tool in missing_tools or []]
     first += [f"cd {shlex.quote(folder or answers['package_name'])}"]
     first += pm["setup"].split(" && ") if pm["setup"] else []
     first += [f"{pm['tool']} {pm['login']}", pm["sync"], f"{pm['run']}pytest"]
     second = identity_commands(answers, missing_git)
     tagged = answers["version_from"] == "tag"  # the build takes the version from the tag
-    second += ["git init -q", "git add .", "git commit -qm 'First version'"]
+    # the branch the baked CI runs on, whatever git's init.defaultBranch
+    second += ["git init -q -b main", "git add .", "git commit -qm 'First version'"]
     second += [f"git tag v{answers['version']}"] if tagged else []
     second += [f"{pm['tool']} publish"]
     lock = f" (it writes {pm['lock_file']}, which the commit takes)" if pm["lock_file"] else ""
     lines = [f"Created {answers['package_name']}. Next steps, one paste each:", ""]
     if missing_tools:
         lines += [f"  # {' and '.join(missing_tools)} not found on PATH: the first line installs {pm['label']}"]
+    elif missing_tools is None and pm["install"]:
+        lines += [f"  # without {' or '.join(pm['install'])} on PATH, first run: {' && '.join(pm['install'].values())}"]
     lines += [
         "  # set the project up with AWS credentials at hand" + lock,
         "  " + " \\\n    && ".join(first),
@@ -130,11 +156,14 @@ def next_steps(
 
 
 def run_by_cruft_for_a_diff(answers: dict) -> bool:
-    """cruft (which puts ``_commit`` in the answers) regenerating in a temporary folder."""
+    """cruft regenerating the project to compute an update or a diff. It puts ``_commit`` in the
+    answers (as ``cruft create`` does too) and bakes into a new temporary folder of its own,
+    ``<temporary folder>/tmpXXXXXXXX/<project>`` (cruft's _generate_output), never where asked."""
     import tempfile  # only cruft's bakes get here
 
-    temporary = os.path.realpath(tempfile.gettempdir())
-    return "_commit" in answers and os.path.realpath(os.getcwd()).startswith(temporary + os.sep)
+    own_folder = os.path.dirname(os.path.realpath(os.getcwd()))
+    in_a_new_temporary_folder = os.path.dirname(own_folder) == os.path.realpath(tempfile.gettempdir())
+    return "_commit" in answers and in_a_new_temporary_folder and os.path.basename(own_folder).startswith("tmp")
 
 
 def say(text: str) -> None:
@@ -160,20 +189,5 @@ def missing_tools_of(answers: dict) -> list[str]:
     return [tool for tool in answers["_managers"][answers["package_manager"]]["install"] if not shutil.which(tool)]
 
 
-def main_copier(operation: str, folder: str, answers_file: str) -> None:
-    """copier's task (copier.yml): this file runs unrendered on copier's Python, in the project."""
-    import yaml  # copier's own dependency
-
-    template = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "cookiecutter.json")
-    with open(template, encoding="utf-8") as context, open(answers_file, encoding="utf-8") as recorded:
-        answers = {**json.load(context), **yaml.safe_load(recorded)}
-    remove_empty_folders(os.getcwd())
-    if operation == "copy":
-        say(next_steps(answers, missing_tools_of(answers), missing_identity(), "copier", folder))
-
-
 if __name__ == "__main__":
-    if sys.argv[1:]:
-        main_copier(*sys.argv[1:])
-    else:
-        main(json.loads(r"""{{ cookiecutter | tojson }}"""))  # tojson escapes every '
+    main(json.loads(r"""{{ cookiecutter | tojson }}"""))  # tojson escapes every '

@@ -1,6 +1,7 @@
 """copier (https://copier.readthedocs.io) bakes the tree cookiecutter bakes, from one source:
-copier.yml is written from cookiecutter.json and the pre-gen hook's rules by
-maintenance/copier_yml.py, and its validators refuse exactly what the hook refuses."""
+copier.yml's questions are written from cookiecutter.json and the pre-gen hook's rules by
+maintenance/copier_yml.py, its validators refuse exactly what the hook refuses, and it runs no
+code of the template, so it needs no --trust."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
+from copier._template import load_template_config
+from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
 from tests.conftest import DEFAULTS, TEMPLATE_DIR, load_hook
@@ -37,8 +40,8 @@ def copier_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(shutil.copytree(TEMPLATE_DIR, template, ignore=beside_the_template))
 
 
-def copier_bake(template: Path, destination: Path, **answers: str) -> Path:
-    copier.run_copy(str(template), str(destination), data=answers, defaults=True, unsafe=True, quiet=True)
+def copier_bake(template: Path, destination: Path, quiet: bool = True, **answers: str) -> Path:
+    copier.run_copy(str(template), str(destination), data=answers, defaults=True, quiet=quiet)
     return destination
 
 
@@ -50,7 +53,55 @@ def test_copier_yml_is_written_from_cookiecutter_json_and_the_rules():
     check = subprocess.run(
         [sys.executable, TEMPLATE_DIR / "maintenance" / "copier_yml.py", "--check"], capture_output=True, text=True
     )
-    assert (check.returncode, check.stdout) == (0, "copier.yml is current\n")
+    assert (check.returncode, check.stdout) == (0, "copier's generated parts are current\n")
+
+
+# What differs between the Pythons the template supports (3.11 to 3.14): the standard library's
+# module names (3.13 dropped telnetlib and 18 others) and the Unicode version (14.0 to 16.0).
+ANOTHER_PYTHON = """
+import runpy, sys, unicodedata
+sys.stdlib_module_names = frozenset({"json", "tomllib"})
+real_category = unicodedata.category
+unicodedata.category = lambda char: "Cn" if char == "\\U00013439" else real_category(char)
+sys.argv = ["maintenance/copier_yml.py", "--check"]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_every_python_writes_the_same_generated_parts():
+    check = subprocess.run([sys.executable, "-c", ANOTHER_PYTHON], cwd=TEMPLATE_DIR, capture_output=True, text=True)
+    assert (check.returncode, check.stdout, check.stderr) == (0, "copier's generated parts are current\n", "")
+
+
+def copier_files() -> dict[str, str]:
+    files = [TEMPLATE_DIR / "copier.yml", *sorted((TEMPLATE_DIR / "copier-parts").iterdir())]
+    return {path.relative_to(TEMPLATE_DIR).as_posix(): path.read_text(encoding="utf-8") for path in files}
+
+
+def test_copier_yml_and_its_rules_read_in_lines_of_at_most_100_characters():
+    questions = copier_files()["copier-parts/questions.yml"].splitlines()
+    verbatim = {line for line in questions if line.startswith(("  default", '    "'))}  # cookiecutter.json's
+    long_lines = {
+        (name, line)
+        for name, text in copier_files().items()
+        if name != "copier-parts/namespace.jinja"  # the computed variables and pins of cookiecutter.json
+        for line in text.splitlines()
+        if len(line) > 100 and line not in verbatim
+    }
+    assert long_lines == set()
+
+
+def test_regeneration_leaves_the_hand_kept_copier_yml_alone(tmp_path):
+    template = Path(shutil.copytree(TEMPLATE_DIR, tmp_path / "t", ignore=shutil.ignore_patterns(*NOT_THE_TEMPLATE)))
+    kept = (
+        (template / "copier.yml")
+        .read_text(encoding="utf-8")
+        .replace("_migrations: []", "_migrations:\n  - version: 2026.12.1\n    command: [git, mv, a, b]")
+    )
+    (template / "copier.yml").write_text(kept, encoding="utf-8")
+    subprocess.run([sys.executable, template / "maintenance" / "copier_yml.py"], check=True)
+    assert (template / "copier.yml").read_text(encoding="utf-8") == kept
+    assert load_template_config(template / "copier.yml")["_migrations"][0]["version"] == "2026.12.1"
 
 
 # Every package manager with every CI and both version sources; the licenses and the Python
@@ -99,20 +150,36 @@ def test_copier_records_the_answers_and_nothing_it_computed(copier_template, tmp
     assert not (copied / ".cruft.json").exists()
 
 
-def test_copier_prints_the_next_steps_with_its_own_folder_and_update_command(copier_template, tmp_path, capfd):
-    copier_bake(copier_template, tmp_path / "ledger-lib", project_name="Ledger")
-    out = capfd.readouterr().out
-    assert out.startswith("Created ledger. Next steps, one paste each:\n")
-    assert f"&& cd {tmp_path / 'ledger-lib'} \\\n" in out
-    assert out.endswith("`copier update --trust` brings the template's changes (.copier-answers.yml records it).\n")
+NEXT_STEPS_OPTIONS = [
+    dict(package_manager="uv", ci_provider="github", version_from="pyproject"),
+    dict(package_manager="poetry", ci_provider="gitlab", version_from="tag"),
+    dict(package_manager="pip", ci_provider="codebuild", version_from="pyproject"),
+    dict(package_manager="uv", ci_provider="none", version_from="tag"),
+]
 
 
-def copier_refusal(key: str, value: str) -> str:
+@pytest.mark.parametrize("options", NEXT_STEPS_OPTIONS, ids=["-".join(o.values()) for o in NEXT_STEPS_OPTIONS])
+def test_copier_prints_the_next_steps_the_hook_prints_with_its_own_folder(copier_template, tmp_path, capfd, options):
+    copied = copier_bake(copier_template, tmp_path / "ledger lib", quiet=False, project_name="Ledger", **options)
+    printed = capfd.readouterr().err  # copier prints its messages on stderr
+    answers = {**DEFAULTS, **yaml.safe_load((copied / ".copier-answers.yml").read_text(encoding="utf-8"))}
+    post = load_hook("post_gen_project")
+    expected = post.next_steps(answers, None, [], "copier", str(tmp_path / "ledger lib"))
+    assert printed.endswith("\n" + expected + "\n\n")
+    assert f"  cd '{tmp_path / 'ledger lib'}' \\\n" in printed
+    assert "--trust" not in printed and "`uvx copier update --defaults`" in printed
+    assert "warning" not in printed
+
+
+def copier_refusal(key: str, value: str, python_min_version: str = "3.11") -> str:
     """What copier.yml's validator of ``key`` renders for ``value``: empty when it accepts it."""
-    question = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))[key]
-    # the environment copier renders validators in (copier's Worker.jinja_env)
-    env = SandboxedEnvironment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
-    return env.from_string(question["validator"]).render({key: value}).strip()
+    question = load_template_config(TEMPLATE_DIR / "copier.yml")[key]
+    # the environment copier renders validators in (copier's Worker.jinja_env: the template's loader)
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATE_DIR), extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+    )
+    answers = {key: value, "python_min_version": python_min_version}
+    return env.from_string(question["validator"]).render(answers).strip()
 
 
 HOOK_RULES = {rule.key: rule for rule in load_hook("pre_gen_project").RULES}
@@ -133,6 +200,19 @@ def test_copier_refuses_exactly_what_the_pre_gen_hook_refuses(key, value):
         assert message == f"It must be {rule.rule}; for example {rule.example}."
 
 
+@pytest.mark.parametrize(("python_min_version", "refused"), [("3.11", True), ("3.12", True), ("3.13", False)])
+def test_copier_refuses_a_standard_library_name_by_python_min_version(python_min_version, refused):
+    assert bool(copier_refusal("import_name", "telnetlib", python_min_version)) == refused
+    assert copier_refusal("import_name", "json", python_min_version)
+
+
+def test_copier_asks_python_min_version_before_the_import_name_that_depends_on_it(copier_template, tmp_path):
+    copied = copier_bake(copier_template, tmp_path / "c", import_name="telnetlib", python_min_version="3.13")
+    assert (copied / "src" / "telnetlib" / "__init__.py").is_file()
+    with pytest.raises(ValueError, match="Validation error for question 'import_name': It must be"):
+        copier_bake(copier_template, tmp_path / "d", import_name="telnetlib", python_min_version="3.12")
+
+
 def test_a_refused_answer_leaves_nothing_behind(copier_template, tmp_path):
     with pytest.raises(ValueError, match="Validation error for question 'codeartifact_domain': It must be"):
         copier_bake(copier_template, tmp_path / "refused", codeartifact_domain="my_domain")
@@ -140,8 +220,10 @@ def test_a_refused_answer_leaves_nothing_behind(copier_template, tmp_path):
 
 
 def test_every_question_has_the_prompt_default_and_choices_of_cookiecutter_json():
-    questions = yaml.safe_load((TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8"))
+    questions = load_template_config(TEMPLATE_DIR / "copier.yml")
     asked = [key for key in DEFAULTS if not key.startswith("_")]
+    asked.remove("python_min_version")  # asked before import_name, whose rule depends on it
+    asked.insert(asked.index("import_name"), "python_min_version")
     assert [key for key in questions if not key.startswith("_")] == [*asked, "cookiecutter"]
     for key in asked:
         prompt = DEFAULTS["__prompts__"][key]
@@ -150,4 +232,6 @@ def test_every_question_has_the_prompt_default_and_choices_of_cookiecutter_json(
             assert list(questions[key]["choices"].values()) == DEFAULTS[key]
             assert questions[key]["default"] == DEFAULTS[key][0]
     assert questions["cookiecutter"]["when"] is False  # computed: never asked, never recorded
-    assert json.dumps(DEFAULTS["_managers"]) in questions["cookiecutter"]["default"]
+    namespace = (TEMPLATE_DIR / "copier-parts" / "namespace.jinja").read_text(encoding="utf-8")
+    pins = [value for manager in DEFAULTS["_managers"].values() for value in manager.values() if isinstance(value, str)]
+    assert all(json.dumps(pin) in namespace for pin in [*pins, *DEFAULTS["_python_images"].values()])
