@@ -54,7 +54,13 @@ def template_url(template: str, repo_dir: str) -> str:
     prefix, _, rest = template.partition(":")
     if prefix in ABBREVIATIONS and rest and "//" not in rest:
         return ABBREVIATIONS[prefix].format(rest)
-    return repo_dir if repo_dir and os.path.isabs(repo_dir) else template
+    return repo_dir if local_path(template) and os.path.isabs(repo_dir) else template
+
+
+def local_path(template: str) -> bool:
+    """A template given as a folder, not a URL (``https://…``, ``gh:…``, ``git@host:…``) or a zip file."""
+    path = template[2:] if template[1:3] in (":\\", ":/") else template  # past a Windows drive
+    return bool(template) and ":" not in path and "@" not in path and not template.endswith(".zip")
 
 
 def template_folder(answers: dict) -> str:
@@ -180,9 +186,19 @@ def main(answers: dict) -> None:
         if run_by_cruft_for_a_diff(answers):
             return
     else:
-        with open(".cruft.json", "w", encoding="utf-8") as record:
-            record.write(json.dumps(provenance(answers), indent=2, ensure_ascii=False) + "\n")
+        record = provenance(answers)
+        with open(".cruft.json", "w", encoding="utf-8") as recorded:
+            recorded.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        if local_path(record["template"]) and not os.path.isabs(record["template"]):
+            print(RELATIVE_TEMPLATE.format(shlex.quote(record["template"])), file=sys.stderr)
     say(next_steps(answers, missing_tools_of(answers), missing_identity()))
+
+
+RELATIVE_TEMPLATE = (
+    "warning: .cruft.json records the template as {}, a path relative to where cookiecutter ran,\n"
+    "which cruft cannot find from the project: bake again with the template's absolute path\n"
+    '("$PWD" from inside a clone), or set "template" in .cruft.json to it.'
+)
 
 
 def missing_tools_of(answers: dict) -> list[str]:

@@ -28,7 +28,7 @@ from typing import NamedTuple  # a tenth of what dataclasses costs a hook that r
 
 def read_rule_data() -> dict:
     """hooks/rule_data.json, as cookiecutter renders it into the copy of this file that it runs
-    (local_extensions.py hands it over), or from beside this file where it is imported."""
+    (rule_data_extension.py hands it over), or from beside this file where it is imported."""
     rendered = r"""{{ rule_data | tojson }}"""  # tojson escapes every '
     if not rendered.startswith("{" * 2):  # rendered, as cookiecutter runs it
         return json.loads(rendered)

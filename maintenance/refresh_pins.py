@@ -10,7 +10,10 @@ templates, cookiecutter.json), so this command keeps them current:
   registry API);
 - tools from PyPI: ``NAME==VERSION`` where a bake or README.rst installs a tool (PyPI's JSON
   API), and the upper bound of ``uv_build``, which follows uv's newest minor release;
-- the release tool's locks: ``uv lock --script --upgrade`` and ``uv export``.
+- the release tool's locks: ``uv lock --script --upgrade`` and ``uv export``;
+
+then it writes copier's generated parts again (maintenance/copier_yml.py), which copy
+cookiecutter.json's pins.
 
     python maintenance/refresh_pins.py            # rewrite the stale pins, then review the diff
     python maintenance/refresh_pins.py --check    # list them; exit 1 if any is stale
@@ -265,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         for pin in (pin for pin in stale if pin.path == path and pin.apply):
             text = pin.apply(text)
         path.write_text(text, encoding="utf-8")
+    if stale:  # copier's generated parts carry cookiecutter.json's pins: one command keeps both current
+        subprocess.run([sys.executable, ROOT / "maintenance" / "copier_yml.py"], check=True)
     return 0
 
 

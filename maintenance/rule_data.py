@@ -60,7 +60,11 @@ def dumps(data: dict) -> str:
     lines[len(about) + 1] = lines[len(about) + 1].removesuffix(",")
     for number, version in enumerate(versions):
         names = [json.dumps(name) for name in sorted(data["stdlib_module_names"][version])]
-        lines += [f'    "{version}": [', *wrapped(names, "      "), "    ]" + ("," if number < len(versions) - 1 else "")]
+        lines += [
+            f'    "{version}": [',
+            *wrapped(names, "      "),
+            "    ]" + ("," if number < len(versions) - 1 else ""),
+        ]
     ranges = [json.dumps(pair).replace(" ", "") for pair in data["invisible"]["ranges"]]
     lines += ["  },", '  "invisible": {', f'    "unicode": "{data["invisible"]["unicode"]}",', '    "ranges": [']
     lines += [*wrapped(ranges, "      "), "    ]", "  }", "}"]
@@ -78,8 +82,7 @@ def record(data: dict) -> dict:
 
 def main() -> int:
     RULE_DATA.write_text(dumps(record(json.loads(RULE_DATA.read_text(encoding="utf-8")))), encoding="utf-8")
-    print(f"{RULE_DATA.relative_to(Path.cwd()) if RULE_DATA.is_relative_to(Path.cwd()) else RULE_DATA} records "
-          f"Python {sys.version_info.major}.{sys.version_info.minor}")
+    print(f"hooks/rule_data.json records Python {sys.version_info.major}.{sys.version_info.minor}")
     return 0
 
 

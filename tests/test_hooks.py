@@ -48,7 +48,7 @@ Created ledger-tools. Next steps, one paste each:
     && uv run pytest
 
   # commit it, then publish the first version (it prints how to install it back)
-  git init -q \\
+  git init -q -b main \\
     && git add . \\
     && git commit -qm 'First version' \\
     && uv run scripts/codeartifact.py publish
@@ -57,7 +57,7 @@ To create the CodeArtifact repository and the CI roles, deploy infra/codeartifac
 then set the repository variables CODEARTIFACT_READ_ROLE_ARN and CODEARTIFACT_PUBLISH_ROLE_ARN \
 and send the ref in the OIDC subject (README.md, 'Continuous integration', gives the command).
 README.md explains installing, developing, releasing and the infrastructure;
-`cruft check` tells when the template has moved on (.cruft.json records it).""".replace(
+`uvx cruft update -y` brings the template's changes (.cruft.json records it).""".replace(
     "INSTALL_UV", MANAGERS["uv"]["install"]["uv"]
 )
 
@@ -65,13 +65,13 @@ README.md explains installing, developing, releasing and the infrastructure;
 # What a fresh account sees: no uv, and no git identity.
 UV_ON_A_FRESH_ACCOUNT = UV_WITH_NOTHING_INSTALLED.replace(
     """  # commit it, then publish the first version (it prints how to install it back)
-  git init -q \\
+  git init -q -b main \\
 """,
     """  # git has no user.name and user.email yet: the first lines set them, once (edit them first)
   # commit it, then publish the first version (it prints how to install it back)
   git config --global user.name 'Zoë O'"'"'Brien' \\
     && git config --global user.email zoe@example.com \\
-    && git init -q \\
+    && git init -q -b main \\
 """,
 )
 
@@ -94,7 +94,7 @@ def test_a_version_from_the_tag_is_tagged_before_the_first_publish(post):
 def test_a_missing_git_setting_is_set_from_the_answers_and_only_that_one(post):
     steps = post.next_steps(ANSWERS, [], ["user.email"])
     assert "  # git has no user.email yet: the first lines set them, once (edit them first)\n" in steps
-    assert "\n  git config --global user.email zoe@example.com \\\n    && git init -q \\\n" in steps
+    assert "\n  git config --global user.email zoe@example.com \\\n    && git init -q -b main \\\n" in steps
     assert "user.name" not in steps
 
 
@@ -206,15 +206,33 @@ def test_a_template_folder_with_files_stays(post, tmp_path):
     assert [path.name for path in (tmp_path / ".github").iterdir()] == ["dependabot.yml"]
 
 
-def test_cruft_is_recognised_only_when_it_regenerates_in_a_temporary_folder(post, tmp_path, monkeypatch):
+def test_cruft_is_recognised_only_when_it_regenerates_in_a_new_temporary_folder(post, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp" / "diff").mkdir(parents=True)
-    (tmp_path / "tmp2").mkdir()
-    monkeypatch.chdir(tmp_path / "tmp" / "diff")
+    for folder in ("tmp/tmpk2j4x8/ledger", "tmp/ledger", "tmp/project/ledger", "tmp2/tmpk2j4x8/ledger"):
+        (tmp_path / folder).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "tmp" / "tmpk2j4x8" / "ledger")  # cruft update's and cruft diff's bakes
     assert post.run_by_cruft_for_a_diff({"_commit": "abc"})
     assert not post.run_by_cruft_for_a_diff({})
-    monkeypatch.chdir(tmp_path / "tmp2")  # a neighbour whose name starts with the temporary folder's
+    monkeypatch.chdir(tmp_path / "tmp" / "ledger")  # cruft create in /tmp
     assert not post.run_by_cruft_for_a_diff({"_commit": "abc"})
+    monkeypatch.chdir(tmp_path / "tmp" / "project" / "ledger")  # cruft create --output-dir /tmp/project
+    assert not post.run_by_cruft_for_a_diff({"_commit": "abc"})
+    monkeypatch.chdir(tmp_path / "tmp2" / "tmpk2j4x8" / "ledger")  # a neighbour of the temporary folder
+    assert not post.run_by_cruft_for_a_diff({"_commit": "abc"})
+
+
+def test_a_relative_template_folder_is_found_from_where_cookiecutter_started(post, tmp_path, monkeypatch):
+    (tmp_path / "clone" / "hooks").mkdir(parents=True)
+    (tmp_path / "clone" / "hooks" / "post_gen_project.py").write_text("")
+    (tmp_path / "clone" / "ledger").mkdir()
+    monkeypatch.chdir(tmp_path / "clone" / "ledger")  # the hook runs in the new project
+    monkeypatch.setenv("PWD", str(tmp_path / "clone"))  # the shell's folder: cookiecutter .
+    assert post.template_folder({"_repo_dir": "."}) == str(tmp_path / "clone")
+    monkeypatch.setenv("PWD", str(tmp_path))  # cookiecutter clone --output-dir clone
+    answers = {"_repo_dir": "clone", "_output_dir": str(tmp_path / "clone")}
+    assert post.template_folder(answers) == str(tmp_path / "clone")
+    monkeypatch.delenv("PWD")  # no shell, and the bake elsewhere: kept as given, and the hook warns
+    assert post.template_folder({"_repo_dir": "clone", "_output_dir": str(tmp_path / "out")}) == "clone"
 
 
 @pytest.fixture
@@ -252,7 +270,9 @@ def test_under_cruft_the_record_is_crufts_own(post, project, capsys):
 
 
 def test_cruft_regenerating_for_a_diff_hears_nothing(post, project, capsys, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(project.parent))
+    (project.parent / "tmp" / "tmpk2j4x8").mkdir(parents=True)  # cruft's own new temporary folder
+    monkeypatch.chdir(project.rename(project.parent / "tmp" / "tmpk2j4x8" / project.name))
+    project = project.parent / "tmp" / "tmpk2j4x8" / project.name
     post.main({**ANSWERS, "_commit": "abc"})
     assert capsys.readouterr().out == ""
     assert not (project / ".cruft.json").exists() and not (project / ".github").exists()
@@ -291,38 +311,3 @@ def test_every_missing_tool_is_named_and_installed_in_order(post):
     assert f"  {install['pipx']} \\\n    && {install['poetry']} \\\n    && cd ledger-tools" in steps
     only_poetry = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry"], [])
     assert f"  {install['poetry']} \\\n    && cd ledger-tools" in only_poetry
-
-
-# copier runs the hook as a task, unrendered: the answers from the file copier recorded
-# (.copier-answers.yml), the rest from cookiecutter.json beside the hook.
-COPIER_ANSWERS = """\
-# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY
-_src_path: gh:acme/template
-author_email: zoe@example.com
-author_name: Zoë O'Brien
-ci_provider: github
-package_manager: uv
-package_name: ledger-tools
-version: 0.1.0
-version_from: pyproject
-"""
-
-
-def test_under_copier_the_answers_come_from_its_record_and_the_next_steps_name_copier(
-    post, project, capsys, latin1_locale
-):
-    (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
-    post.main_copier("copy", "../ledger-tools", ".copier-answers.yml")
-    expected = UV_ON_A_FRESH_ACCOUNT.replace("&& cd ledger-tools", "&& cd ../ledger-tools").replace(
-        post.UPDATES["cruft"], post.UPDATES["copier"]
-    )
-    assert capsys.readouterr().out == expected + "\n"
-    assert not (project / ".github").exists()  # tidied
-    assert not (project / ".cruft.json").exists()  # copier keeps its own record
-
-
-def test_a_copier_update_tidies_in_silence(post, project, capsys):
-    (project / ".copier-answers.yml").write_text(COPIER_ANSWERS, encoding="utf-8")
-    post.main_copier("update", "ledger-tools", ".copier-answers.yml")
-    assert capsys.readouterr().out == ""
-    assert not (project / ".github").exists()

@@ -61,7 +61,7 @@ def test_the_next_steps_are_two_pastes_in_the_managers_own_words(tmp_path, manag
     expected = ["cd ledger-tools", *(table["setup"].split(" && ") if table["setup"] else [])]
     expected += [f"{table['tool']} {table['login']}", table["sync"], f"{table['run']}pytest"]
     assert setup.split(" && ")[-len(expected) :] == expected
-    assert publish == f"git init -q && git add . && git commit -qm 'First version' && {table['tool']} publish"
+    assert publish == f"git init -q -b main && git add . && git commit -qm 'First version' && {table['tool']} publish"
     assert f"--tool {manager}" in setup and (manager == "uv" or "--tool uv" not in setup)
 
 

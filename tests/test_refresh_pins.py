@@ -109,6 +109,10 @@ def test_stale_pins_are_reported_then_rewritten_from_their_sources(copy, refresh
     assert 'uv_build>=0.7.19,<0.15"' in (copy / PROJECT / "pyproject.toml").read_text(encoding="utf-8")
     assert "poetry==2.9.0" in (copy / "README.rst").read_text(encoding="utf-8")
     assert refresh(copy, answers, "--check").returncode == 0  # nothing stale any more
+    # copier's copy of the pins too: the one command leaves every generated file current
+    assert "poetry==2.9.0" in (copy / "copier-parts" / "namespace.jinja").read_text(encoding="utf-8")
+    generated = [sys.executable, copy / "maintenance" / "copier_yml.py", "--check"]
+    assert subprocess.run(generated, capture_output=True, text=True).stdout == "copier's generated parts are current\n"
 
 
 def test_a_source_that_cannot_be_asked_is_named_and_does_not_fail_the_check(copy, refresher):
