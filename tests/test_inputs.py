@@ -33,6 +33,8 @@ NOT_AN_IDENTIFIER = "it is not a Python identifier (ASCII letters, digits and '_
 INVISIBLE = "it holds invisible formatting characters (bidi controls or zero-width characters)"
 
 # (key, value, why it is refused, the fix the message suggests or None)
+LOCAL_VERSION = "a local version (+...) is for builds that are never published; indexes refuse it"
+STDLIB_311 = "it is the name of a standard-library module of Python 3.11, which it would shadow"
 INVALID = [
     ("project_name", "", "it has 0 characters", None),
     ("project_name", "x" * 101, "it has 101 characters", "x" * 100),
@@ -49,10 +51,8 @@ INVALID = [
     ("package_name", "a\\b", NOT_ALLOWED, "a-b"),
     ("import_name", "1abc", NOT_AN_IDENTIFIER, "pkg_1abc"),
     ("import_name", "class", "it is a Python keyword", "class_lib"),
-    ("import_name", "json", "it is the name of a standard-library module of Python 3.11, which it would shadow", "json_lib"),
-    # removed in Python 3.13, but the default python_min_version is 3.11
-    ("import_name", "telnetlib", "it is the name of a standard-library module of Python 3.11, which it would shadow",
-     "telnetlib_lib"),
+    ("import_name", "json", STDLIB_311, "json_lib"),
+    ("import_name", "telnetlib", STDLIB_311, "telnetlib_lib"),  # gone in 3.13; the default python_min_version is 3.11
     # cookiecutter would stop at "directory already exists", naming no field
     ("package_name", ".", "it must start with a letter or digit", None),
     ("package_name", "..", "it must start with a letter or digit", None),
@@ -80,8 +80,7 @@ INVALID = [
     ("author_email", "jane@example", "it is not an e-mail address", None),
     ("version", "v1.0", "a leading 'v' belongs in git tags, not in the version", "1.0"),
     ("version", "V2.0", "a leading 'v' belongs in git tags, not in the version", "2.0"),
-    ("version", "1.0.0+local", "a local version (+...) is for builds that are never published; indexes refuse it",
-     "1.0.0"),
+    ("version", "1.0.0+local", LOCAL_VERSION, "1.0.0"),
     ("version", "one", NOT_ALLOWED, None),
     ("version", "X1.0", NOT_ALLOWED, None),  # only a leading v or V is taken off
     ("version", "1.0 final", NOT_ALLOWED, None),
