@@ -1,10 +1,14 @@
 """Slow: a baked project takes the template's later versions, with copier and with cruft, as
-the template-update jobs run them: across a change its owner also made, and across the change
-that used to break cruft (cruft#253: a local Jinja extension stays imported at its old version)."""
+README.rst and the template-update jobs run them: across a change its owner also made, and across
+the change that used to break cruft (cruft#253: a local Jinja extension stays imported at its old
+version). copier runs no code of the template, so none of its commands needs --trust."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import commit_all, edit, git
+from tests.conftest import TEMPLATE_DIR, commit_all, edit, git
 from tests.support.tools import run
 
 pytestmark = pytest.mark.slow
@@ -23,7 +27,7 @@ README = "{{cookiecutter.__project_dir}}/README.md"
 
 def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tmp_path, template_repository):
     git("tag", "2026.12.0", cwd=template_repository)
-    run(TOOLS / "copier", "copy", "--trust", "--defaults", "--data", "project_name=Ledger", template_repository,
+    run(TOOLS / "copier", "copy", "--defaults", "--data", "project_name=Ledger", template_repository,
         tmp_path / "ledger", cwd=tmp_path)  # fmt: skip
     project = tmp_path / "ledger"
     git("init", "-q", cwd=project)
@@ -44,14 +48,97 @@ def test_copier_update_merges_the_next_template_version_with_the_owners_edits(tm
 
     checked = subprocess.run([TOOLS / "copier", "check-update", "--quiet"], cwd=project)
     assert checked.returncode == 2  # copier's "a newer version is available"
-    updated = run(TOOLS / "copier", "update", "--trust", "--defaults", cwd=project)
-    assert "Created" not in updated.stdout  # no first-day steps on an update
+    updated = run(*readme_command("uvx copier update"), cwd=project)
+    assert "Created" not in updated.stdout + updated.stderr  # no first-day steps on an update
     readme = (project / "README.md").read_text(encoding="utf-8")
     conflict = ["<<<<<<< before updating", "# Ledger, by the payments team", "=======", "# The Ledger library"]
     assert readme.splitlines()[:5] == [*conflict, ">>>>>>> after updating"]  # both, inline, for the owner
     assert (project / ".gitignore").read_text(encoding="utf-8").endswith("# Coverage\n.coverage\n")
     assert (project / "src" / "ledger" / "rates.py").read_text(encoding="utf-8") == "RATE = 2\n"
     assert yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == "2026.12.1"
+    assert_the_conflict_is_found_as_readme_rst_says(project)
+
+
+def readme_command(start: str) -> list[str]:
+    """The command of README.rst's "Keeping projects up to date" that starts with ``start``, as
+    words, with uvx's tool run from this environment."""
+    section = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8").split("Keeping projects up to date")[1]
+    lines = [line.strip() for line in re.findall(r"\.\. code-block:: sh\n\n((?:   .*\n)+)", section)[0:2]]
+    command = next(part.strip() for line in lines for part in line.split(";") if part.strip().startswith(start))
+    words = shlex.split(command)
+    return [str(TOOLS / words[1]), *words[2:]] if words[0] == "uvx" else words
+
+
+def assert_the_conflict_is_found_as_readme_rst_says(project: Path) -> None:
+    status = subprocess.run(["git", "status", "--short"], cwd=project, capture_output=True, text=True)
+    assert " README.md" in status.stdout
+    check = subprocess.run(["git", "diff", "--check"], cwd=project, capture_output=True, text=True)
+    assert check.returncode != 0 and "README.md:1: leftover conflict marker" in check.stdout
+
+
+def test_cruft_update_as_readme_rst_gives_it_updates_and_leaves_the_conflict_to_find(tmp_path, template_repository):
+    run(TOOLS / "cookiecutter", "--no-input", template_repository, "project_name=Ledger", cwd=tmp_path)
+    project = tmp_path / "ledger"
+    git("init", "-q", cwd=project)
+    commit_all(project, "First version")
+    edit(project / "README.md", "# Ledger\n", "# Ledger, by the payments team\n")
+    commit_all(project, "Our own title")
+    edit(
+        template_repository / README,
+        "# {{ cookiecutter.project_name }}\n",
+        "# The {{ cookiecutter.project_name }} library\n",
+    )
+    commit_all(template_repository, "A new title")
+
+    assert subprocess.run([TOOLS / "cruft", "check"], cwd=project, capture_output=True).returncode == 1  # due
+    updated = run(*readme_command("uvx cruft update"), cwd=project)
+    assert "Good work!" in updated.stdout  # and exit status 0, with a conflict in README.md
+    assert (
+        json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["commit"]
+        == git("rev-parse", "HEAD", cwd=template_repository).stdout.strip()
+    )
+    assert_the_conflict_is_found_as_readme_rst_says(project)
+
+
+def test_a_bake_from_inside_a_clone_records_the_clone_so_cruft_sees_its_next_commit(tmp_path, template_repository):
+    """README.rst: from a clone, its path; a user in the clone types ``cookiecutter .``."""
+    shell = {**os.environ, "PWD": str(template_repository)}  # what a shell in the clone sets
+    baked = run(TOOLS / "cookiecutter", "--no-input", ".", "project_name=Ledger", cwd=template_repository, env=shell)
+    assert "warning" not in baked.stderr
+    project = template_repository / "ledger"
+    record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert record["template"] == str(template_repository)
+    assert record["commit"] == git("rev-parse", "HEAD", cwd=template_repository).stdout.strip()
+    assert run(TOOLS / "cruft", "check", cwd=project).returncode == 0
+    (template_repository / "ledger").rename(tmp_path / "ledger")  # the project leaves the clone
+    edit(template_repository / README, "# {{ cookiecutter.project_name }}\n", "# The {{ cookiecutter.project_name }}\n")
+    commit_all(template_repository, "A new title")
+    assert subprocess.run([TOOLS / "cruft", "check"], cwd=tmp_path / "ledger", capture_output=True).returncode == 1
+
+
+def test_a_relative_template_that_cannot_be_found_again_is_warned_about(tmp_path, template_repository):
+    no_shell = {key: value for key, value in os.environ.items() if key != "PWD"}
+    baked = run(TOOLS / "cookiecutter", "--no-input", "template", "--output-dir", "out", cwd=tmp_path, env=no_shell)
+    assert "warning: .cruft.json records the template as template, a path relative to" in baked.stderr
+
+
+def test_cruft_create_in_the_temporary_folder_prints_the_next_steps(tmp_path, template_repository):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    created = run(TOOLS / "cruft", "create", "--no-input", template_repository, cwd=temporary,
+                  env={**os.environ, "TMPDIR": str(temporary)})  # fmt: skip
+    assert created.stdout.startswith("Created acme-utils. Next steps, one paste each:\n")
+    last = created.stdout.splitlines()[-1]
+    assert last == "`uvx cruft update -y` brings the template's changes (.cruft.json records it)."
+    assert readme_command("uvx cruft update") == [str(TOOLS / "cruft"), "update", "-y"]
+
+
+def test_copier_copies_without_trust_and_prints_readmes_update_command(tmp_path, template_repository):
+    copied = run(TOOLS / "copier", "copy", "--defaults", "--data", "ci_provider=gitlab", template_repository,
+                 tmp_path / "acme", cwd=tmp_path)  # fmt: skip
+    assert "`uvx copier update --defaults` brings the template's changes" in copied.stderr
+    assert readme_command("uvx copier update") == [str(TOOLS / "copier"), "update", "--defaults"]
+    assert not (tmp_path / "acme" / ".github").exists()  # _exclude, where the hook used to tidy
 
 
 def with_the_old_extension(template: Path) -> None:
@@ -64,7 +151,7 @@ def with_the_old_extension(template: Path) -> None:
         encoding="utf-8",
     )
     context = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
-    context["_extensions"] = ["local_extensions.TemplateFilters"]
+    context["_extensions"] = [*context["_extensions"], "local_extensions.TemplateFilters"]
     (template / "cookiecutter.json").write_text(json.dumps(context, indent=2, ensure_ascii=False), encoding="utf-8")
     pyproject = template / "{{cookiecutter.__project_dir}}" / "pyproject.toml"
     edit(pyproject, "\"{{ cookiecutter.description | replace('\\\\', '\\\\\\\\') | replace('\"', '\\\\\"') }}\"",
