@@ -53,6 +53,12 @@ ACCOUNT_ID_LENGTH = (12, 12)
 REPOSITORY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}"
 REPOSITORY_LENGTH = (2, 100)
 PACKAGE_NAME_LENGTH = (1, 255)  # botocore PackageName: CodeArtifact refuses longer names
+# infra/codeartifact.yaml's parameters take the patterns above as their AllowedPattern, and these
+# (tests/test_trust.py checks both): a package name as CodeArtifact stores it (PEP 503), a
+# CodeBuild project name (botocore's ProjectName), a GitHub environment, with no IAM wildcard.
+NORMALIZED_NAME_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
+CODEBUILD_PROJECT_PATTERN = r"[A-Za-z0-9][A-Za-z0-9\-_]{1,149}"
+ENVIRONMENT_PATTERN = r"[A-Za-z0-9._-]{1,255}"
 
 # boto3.session.Session().get_available_regions("codeartifact"); also checked by the tests.
 CODEARTIFACT_REGIONS = (

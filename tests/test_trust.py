@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import botocore.loaders
+import cfnlint.api
 import pytest
 import tomllib
 
+from tests.conftest import load_hook
 from tests.support.cloudformation import load_yaml
 
 GITHUB = "token.actions.githubusercontent.com"
@@ -298,3 +301,51 @@ def test_every_cloudformation_default_loads_back_as_the_exact_string(bake, answe
     for name, parameter in parameters.items():
         if "Default" in parameter:
             assert isinstance(parameter["Default"], str), name
+
+
+# --- the parameters' own rules: the hook's constants, checked by CloudFormation at deploy time ---
+
+NAME_RULES = {  # parameter: the pre-gen hook's constant its AllowedPattern is
+    "DomainName": "DOMAIN_PATTERN",
+    "RepositoryName": "REPOSITORY_PATTERN",
+    "UpstreamRepositoryName": "REPOSITORY_PATTERN",
+    "PackageName": "NORMALIZED_NAME_PATTERN",
+    "ReleaseEnvironment": "ENVIRONMENT_PATTERN",
+    "TestProjectName": "CODEBUILD_PROJECT_PATTERN",
+    "ReleaseProjectName": "CODEBUILD_PROJECT_PATTERN",
+}
+
+
+@pytest.mark.parametrize("ci_provider", ["github", "codebuild"])
+def test_the_name_rules_of_the_parameters_are_the_hooks(bake, ci_provider):
+    hook = load_hook("pre_gen_project")
+    parameters = infra(bake(ci_provider=ci_provider))["Parameters"]
+    rules = {name: rule for name, rule in NAME_RULES.items() if name in parameters}
+    assert {name: parameters[name]["AllowedPattern"] for name in rules} == {
+        name: getattr(hook, rule) for name, rule in rules.items()
+    }
+    for name in rules:  # every default follows its rule, and no rule lets an IAM wildcard through
+        assert re.fullmatch(parameters[name]["AllowedPattern"], parameters[name]["Default"]), name
+        assert not re.fullmatch(parameters[name]["AllowedPattern"], "*"), name
+
+
+def test_the_codebuild_project_name_rule_is_botocores():
+    model = botocore.loaders.Loader().load_service_model("codebuild", "service-2")
+    assert model["shapes"]["ProjectName"]["pattern"] == load_hook("pre_gen_project").CODEBUILD_PROJECT_PATTERN
+
+
+def test_the_longest_package_name_gives_codebuild_project_names_within_its_limit(bake):
+    project = bake(ci_provider="codebuild", package_name="p" * 251 + ".lib", import_name="p_lib")
+    parameters = infra(project)["Parameters"]
+    pattern = load_hook("pre_gen_project").CODEBUILD_PROJECT_PATTERN
+    for name in ("TestProjectName", "ReleaseProjectName"):
+        assert re.fullmatch(pattern, parameters[name]["Default"]), parameters[name]["Default"]
+    assert parameters["PackageName"]["Default"] == "p" * 251 + "-lib"
+    assert cfnlint.api.lint_file(project / "infra" / "codeartifact.yaml") == []
+
+
+def test_a_fork_pull_request_runs_only_once_a_maintainer_approves_it(codebuild):
+    model = botocore.loaders.Loader().load_service_model("codebuild", "service-2")
+    policy = codebuild["TestProject"]["Properties"]["Triggers"]["PullRequestBuildPolicy"]
+    assert policy == {"RequiresCommentApproval": "FORK_PULL_REQUESTS"}
+    assert policy["RequiresCommentApproval"] in model["shapes"]["PullRequestBuildCommentApproval"]["enum"]
