@@ -15,8 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
-from tests.conftest import MANAGERS, load_hook
+from tests.conftest import MANAGERS, TEMPLATE_DIR, load_hook
 
 
 @pytest.fixture
@@ -311,3 +312,22 @@ def test_every_missing_tool_is_named_and_installed_in_order(post):
     assert f"  {install['pipx']} \\\n    && {install['poetry']} \\\n    && cd ledger-tools" in steps
     only_poetry = post.next_steps({**ANSWERS, "package_manager": "poetry"}, ["poetry"], [])
     assert f"  {install['poetry']} \\\n    && cd ledger-tools" in only_poetry
+
+
+def test_the_printed_commit_paste_makes_the_branch_the_baked_ci_runs_on(cookies, capfd, tmp_path):
+    """On a git without init.defaultBranch (git's own default is master), as a fresh account has."""
+    result = cookies.bake(extra_context={"ci_provider": "github"}, template=str(TEMPLATE_DIR))
+    printed = capfd.readouterr().out
+    paste = printed.split("# commit it, then publish the first version (it prints how to install it back)\n")[1]
+    commands = [line.strip().removeprefix("&& ").removesuffix(" \\") for line in paste.split("\n\n")[0].splitlines()]
+    assert any(command.startswith("git init") for command in commands)
+    (tmp_path / "gitconfig").write_text("")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Zoë", "GIT_AUTHOR_EMAIL": "zoe@example.com",
+           "GIT_COMMITTER_NAME": "Zoë", "GIT_COMMITTER_EMAIL": "zoe@example.com"}  # fmt: skip
+    until_publish = " && ".join(command for command in commands if command.startswith("git "))
+    subprocess.run(["bash", "-c", until_publish], cwd=result.project_path, env=env, check=True)
+    branch = subprocess.run(["git", "branch", "--show-current"], cwd=result.project_path, env=env,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    ci = yaml.safe_load((result.project_path / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    assert branch in ci[True]["push"]["branches"]  # YAML reads the key on as True
