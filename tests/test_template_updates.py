@@ -273,3 +273,11 @@ def test_the_template_update_job_opens_a_request_that_names_both_template_versio
     rerun = subprocess.run(["bash", "-e", "-c", update_commands(project, provider)], cwd=project, env=env,
                            capture_output=True, text=True, timeout=300)  # fmt: skip
     assert rerun.returncode == 0 and git("branch", "--list", cwd=project).stdout.count("template-update/") == 1
+
+
+def test_copier_given_a_relative_template_path_warns_that_update_cannot_find_it(tmp_path, template_repository):
+    copied = run(TOOLS / "copier", "copy", "--defaults", "template", "ledger", cwd=tmp_path)
+    assert yaml.safe_load((tmp_path / "ledger" / ".copier-answers.yml").read_text(encoding="utf-8"))["_src_path"] == (
+        "template"
+    )
+    assert "warning: .copier-answers.yml records the template as template, a path relative to" in copied.stderr
