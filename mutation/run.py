@@ -49,6 +49,7 @@ source_paths =
 {sources}
 also_copy =
     pytest.ini
+    hooks/rule_data.json
 pytest_add_cli_args =
     -o
     addopts=
@@ -90,6 +91,7 @@ def lay_out_for_mutmut(work: Path, template: Path) -> None:
         shutil.copy2(template / source, work / target)
     shutil.copytree(template / "tests", work / "tests")
     shutil.copy2(template / "pytest.ini", work / "pytest.ini")
+    shutil.copy2(template / "hooks" / "rule_data.json", work / "hooks" / "rule_data.json")  # the hook reads it
     sources = "\n".join(f"    {path}" for path in CODE)
     (work / "setup.cfg").write_text(SETUP_CFG.format(sources=sources), encoding="utf-8")
 
