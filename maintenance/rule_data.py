@@ -74,7 +74,10 @@ def dumps(data: dict) -> str:
 def record(data: dict) -> dict:
     """``data`` with this Python's module names, and its Unicode data if that is newer."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    data["stdlib_module_names"][version] = sorted(sys.stdlib_module_names)
+    # with the names already recorded: a later patch release may add a (private) module
+    data["stdlib_module_names"][version] = sorted(
+        {*data["stdlib_module_names"].get(version, ()), *sys.stdlib_module_names}
+    )
     if version_key(unicodedata.unidata_version) > version_key(data["invisible"]["unicode"]):
         data["invisible"] = {"unicode": unicodedata.unidata_version, "ranges": invisible_ranges()}
     return data
