@@ -218,7 +218,6 @@ def test_the_template_update_job_opens_a_request_that_names_both_template_versio
         run(
             TOOLS / "copier",
             "copy",
-            "--trust",
             "--defaults",
             *data,
             template_repository,
