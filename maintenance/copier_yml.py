@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 COPIER = ROOT / "copier-parts"
 WIDTH = 100  # the longest line a generated part may have, where the source allows
-HEADER = "Written by maintenance/copier_yml.py from {}: edit it, then run that."
+HEADER = "Written by maintenance/copier_yml.py from {}: change that, then run it."
 # python-slugify's job for the one default that takes it, in the filters copier bundles
 # (jinja2-ansible-filters): letters it would transliterate are dropped instead.
 SLUGIFY = "lower | regex_replace('[^a-z0-9]+', '-') | trim('-')"
@@ -71,7 +71,7 @@ def pattern_body(rule) -> str:
 
 def rules_jinja(rules: list) -> str:
     lines = [
-        "{#- " + HEADER.format("hooks/pre_gen_project.py") + " -#}",
+        "{#- " + HEADER.format("the hook's RULES") + " -#}",
         "{#- refusal(key, value): nothing when question key may take value, else the rule in words -#}",
         "{%- set data %}{% include 'hooks/rule_data.json' %}{% endset %}",
         "{%- set data = data | from_json %}",
@@ -162,7 +162,7 @@ def question(key: str, value, prompt, rule) -> list[str]:
 def questions_yml(context: dict, rules: dict) -> str:
     prompts = context["__prompts__"]
     lines = [
-        "# " + HEADER.format("cookiecutter.json and\n# hooks/pre_gen_project.py").replace("it,", "them,"),
+        "# " + HEADER.format("cookiecutter.json and\n# hooks/pre_gen_project.py").replace("that,", "those,"),
         "",
     ]
     for key in asked_order(context):
