@@ -71,7 +71,7 @@ def pattern_body(rule) -> str:
 
 def rules_jinja(rules: list) -> str:
     lines = [
-        "{#- " + HEADER.format("the pre-gen hook's rules").replace("that,", "them,") + " -#}",
+        "{#- " + HEADER.format("the hook's rules").replace("that,", "them,") + " -#}",
         "{#- refusal(key, value): nothing when question key may take value, else the rule in words -#}",
         "{%- set data %}{% include 'hooks/rule_data.json' %}{% endset %}",
         "{%- set data = data | from_json %}",
