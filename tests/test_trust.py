@@ -349,3 +349,16 @@ def test_a_fork_pull_request_runs_only_once_a_maintainer_approves_it(codebuild):
     policy = codebuild["TestProject"]["Properties"]["Triggers"]["PullRequestBuildPolicy"]
     assert policy == {"RequiresCommentApproval": "FORK_PULL_REQUESTS"}
     assert policy["RequiresCommentApproval"] in model["shapes"]["PullRequestBuildCommentApproval"]["enum"]
+
+
+# CloudFormation: a stack name starts with a letter, then letters, digits and '-', 128 at most.
+STACK_NAME = r"[A-Za-z][-A-Za-z0-9]{0,127}"
+
+
+@pytest.mark.parametrize("package_name", ["acme-utils", "017", "p" * 251 + ".lib"])
+def test_the_stack_name_the_readme_deploys_is_one_cloudformation_takes(bake, package_name):
+    readme = (bake(package_name=package_name, import_name="p_lib") / "README.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"--stack-name (\S+)", readme))
+    assert len(names) == 1 and re.fullmatch(STACK_NAME, names.pop()), names
+    if package_name == "acme-utils":  # a name that fits keeps the stack name projects already have
+        assert "--stack-name acme-utils-codeartifact " in readme
