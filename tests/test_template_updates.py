@@ -280,3 +280,27 @@ def test_copier_given_a_relative_template_path_warns_that_update_cannot_find_it(
         "template"
     )
     assert "warning: .copier-answers.yml records the template as template, a path relative to" in copied.stderr
+
+
+def test_a_project_copied_when_copier_ran_a_task_needs_trust_once_as_readme_rst_says(tmp_path, template_repository):
+    kept = (template_repository / "copier.yml").read_text(encoding="utf-8")
+    edit(template_repository / "copier.yml", "_migrations: []\n", '_migrations: []\n_tasks: ["git --version"]\n')
+    commit_all(template_repository, "A template version whose copier.yml runs a task")
+    git("tag", "2026.12.0", cwd=template_repository)
+    run(TOOLS / "copier", "copy", "--trust", "--defaults", template_repository, tmp_path / "acme", cwd=tmp_path)
+    project = tmp_path / "acme"
+    git("init", "-q", cwd=project)
+    commit_all(project, "First version")
+    (template_repository / "copier.yml").write_text(kept, encoding="utf-8")
+    commit_all(template_repository, "copier runs no code of the template")
+    git("tag", "2026.12.1", cwd=template_repository)
+
+    refused = subprocess.run([TOOLS / "copier", "update", "--defaults"], cwd=project, capture_output=True, text=True)
+    assert "unsafe feature: tasks" in refused.stderr and "2026.12.0" in (project / ".copier-answers.yml").read_text()
+    run(TOOLS / "copier", "update", "--defaults", "--trust", cwd=project)  # once
+    commit_all(project, "Template 2026.12.1")
+    edit(template_repository / README, "# {{ cookiecutter.project_name }}\n", "# The {{ cookiecutter.project_name }}\n")
+    commit_all(template_repository, "A new title")
+    git("tag", "2026.12.2", cwd=template_repository)
+    run(*readme_command("uvx copier update"), cwd=project)  # and never again
+    assert (project / "README.md").read_text(encoding="utf-8").startswith("# The Acme Utils\n")
