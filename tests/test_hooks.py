@@ -331,3 +331,22 @@ def test_the_printed_commit_paste_makes_the_branch_the_baked_ci_runs_on(cookies,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
     ci = yaml.safe_load((result.project_path / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     assert branch in ci[True]["push"]["branches"]  # YAML reads the key on as True
+
+
+@pytest.mark.parametrize(
+    ("template", "local"),
+    [("../template", True), ("/srv/template", True), ("C:/templates/t", True), ("C:\\templates\\t", True),
+     ("gh:acme/t", False), ("git@host:acme/t.git", False), ("https://host/acme/t", False), ("t.zip", False),
+     ("", False)],
+)  # fmt: skip
+def test_a_local_template_is_a_folder_not_a_url_or_a_zip_file(post, template, local):
+    assert post.local_path(template) is local
+
+
+def test_a_relative_template_folder_that_cannot_be_found_is_recorded_as_given_with_a_warning(
+    post, project, capsys, monkeypatch
+):
+    monkeypatch.delenv("PWD", raising=False)
+    post.main({**ANSWERS, "_template": "../template", "_repo_dir": "../template", "_output_dir": "/nowhere"})
+    assert json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["template"] == "../template"
+    assert capsys.readouterr().err == post.RELATIVE_TEMPLATE.format("../template") + "\n"

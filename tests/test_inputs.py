@@ -141,6 +141,11 @@ def test_the_verdict_is_the_same_on_every_python_that_bakes(hook, monkeypatch):
         monkeypatch.setattr(sys, "stdlib_module_names", names)
         assert [problem.rule.key for problem in hook.validate(answers)] == ["project_name", "import_name"]
     assert hook.validate({**answers, "python_min_version": "3.13", "project_name": "Acme"}) == []
+    cases = [("telnetlib", "3.12", True), ("distutils", "3.11", True), ("distutils", "3.12", False),
+             ("annotationlib", "3.11", True)]  # fmt: skip
+    for name, python_min_version, refused in cases:
+        answers = {**hook_defaults(), "import_name": name, "python_min_version": python_min_version}
+        assert bool(hook.validate(answers)) is refused, (name, python_min_version)
 
 
 def test_every_problem_is_reported_at_once(hook):
