@@ -205,8 +205,8 @@ def client_for(region: str) -> Any:
         return session.client("codeartifact", config=config)
     except OSError as error:
         raise Fault(f"no usable AWS credentials ({error}): {HINT}", 3) from error
-    except ValueError as error:  # botocore's word for a malformed endpoint URL
-        raise Fault(f"{error}: check AWS_ENDPOINT_URL_CODEARTIFACT", 8) from None
+    except ValueError as bad:  # InvalidRegionError, or a plain one: a malformed endpoint URL
+        raise aws_fault(bad) or Fault(f"{bad}: check AWS_ENDPOINT_URL_CODEARTIFACT", 8) from None
 
 
 def connect(client: Any, where: dict[str, str], endpoint_only: bool = False) -> tuple[str, str]:
