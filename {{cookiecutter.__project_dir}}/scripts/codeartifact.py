@@ -42,7 +42,7 @@ EXIT_CODES = {  # README.md's table and --help list them
 TOOLS = ("pip", "uv", "poetry", "twine")  # that env gives the token to
 # Why a tool failed, from its word on; not build's lines that only say that a child failed.
 CAUSE = re.compile(r"\W*((?:(?:error|ERROR|cause)\b|\w+Error:)(?!.*(?:non-zero exit|ss exited)).*)")
-STATUS = re.compile(r"status (?:code |\w+ error \()((\d{3})[^.)]*)")  # uv's words; for none:
+STATUS = re.compile(r"status (?:code |\w+ error \()((\d{3})[^.)]*)")  # in uv's words
 NO_ANSWER = re.compile(r"(?i)os error|timed out|error sending|connection|corrupt|not known|address")
 HTTP_CODES = {"401": 5, "403": 5, "409": 1, "502": 7, "504": 7}  # any other status: 6
 Env = dict[str, str] | None  # a child's environment; None: the tool's own
@@ -93,7 +93,7 @@ def aws_fault(error: Exception) -> Fault | None:
 def on_signal(signum: int, frame: object) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Fault(f"stopped by {signal.Signals(signum).name}", 128 + signum)  # subprocess kills its
+    raise Fault(f"stopped by {signal.Signals(signum).name}", 128 + signum)  # and ends run's child
 
 
 def run(command: list[str], env: Env = None) -> subprocess.CompletedProcess[str]:
