@@ -13,6 +13,7 @@ pipx and Poetry are, as their installers leave them), so the keyring is the one 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -264,6 +265,49 @@ def test_poetry_asks_the_keyring_and_installs_after_a_rotation(
     assert '[[package]]\nname = "rotating-lib"\nversion = "1.0.0"' in lock
     assert imported_version(other / ".venv" / "bin" / "python") == "1.0.0"
     assert tokens_in(codeartifact, user.home, other) == []
+
+
+@pytest.fixture
+def newcomer(codeartifact, tools, tmp_path) -> KeyringUser:
+    """Another developer, on a machine of their own, with uv and pipx where their installers put them."""
+    person = KeyringUser(tools, tmp_path / "home", "")
+    person.home.mkdir()
+    person.codeartifact = codeartifact
+    person.put_on_path(tools.uv_bin)
+    person.put_on_path(BIN / "pipx")
+    return person
+
+
+def test_uv_login_keeps_the_plugins_of_the_users_keyring_tool(newcomer, published):
+    """A uv `keyring` tool with another plugin (keyrings.alt here; Google's or Azure's in
+    practice): `login` installs it again with that plugin and ours, where `uv tool install
+    keyring --with keyrings.codeartifact` alone would drop it."""
+    newcomer.shell(published, "uv tool install -q keyring --with keyrings.alt")
+    login = newcomer.shell(published, f"{MANAGERS['uv']['tool']} login --tool uv")
+    assert login.stdout.splitlines()[0] == f"installed {newcomer.bin / 'keyring'} with keyrings.codeartifact"
+    backends = newcomer.shell(published, "keyring --list-backends").stdout
+    assert "keyrings.alt" in backends and "keyrings.codeartifact.CodeArtifactBackend" in backends
+    listed = newcomer.shell(published, "uv tool list --show-with").stdout
+    assert re.search(r"^keyring v\S+ \[with: keyrings-alt, keyrings-codeartifact, botocore\]$", listed, re.M), listed
+
+
+def test_poetry_of_pipx_keeps_the_backend_through_a_reinstall(newcomer, published, bake_copy, tmp_path):
+    """Poetry installed as README.md says (`pipx install poetry==…`), in a pipx home of the
+    newcomer's own: `login` injects the backend with pipx, which `pipx reinstall poetry` keeps,
+    and says it is there only when Poetry's own Python imports it (`poetry self add` would not
+    survive the reinstall, python-poetry/poetry#8618)."""
+    pipx = {"PIPX_HOME": str(newcomer.home / "pipx")}
+    newcomer.shell(tmp_path, MANAGERS["poetry"]["install"]["poetry"], **pipx)
+    project = newcomer.commit(bake_copy(**ANSWERS, package_manager="poetry"))
+    login = f"{MANAGERS['poetry']['tool']} login --tool poetry"
+    said = "keyrings.codeartifact is in Poetry's environment"
+    assert newcomer.shell(project, login, **pipx).stdout.splitlines()[0] == said
+    venv = newcomer.home / "pipx" / "venvs" / "poetry"
+    injected = json.loads((venv / "pipx_metadata.json").read_text())["injected_packages"]
+    assert {"keyrings-codeartifact", "botocore"} <= {re.sub(r"[-_.]+", "-", name) for name in injected}, injected
+    newcomer.shell(tmp_path, "pipx reinstall poetry", **pipx)
+    run(venv / "bin" / "python", "-c", "import keyrings.codeartifact, awscrt", cwd=tmp_path, env={})
+    assert newcomer.shell(project, login, **pipx).stdout.splitlines()[0] == said
 
 
 def test_publish_with_a_token_the_repository_refuses_ends_in_exit_5(codeartifact, user, published):

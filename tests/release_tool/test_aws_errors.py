@@ -95,15 +95,21 @@ def client_error(code: str, message: str, call: str, attempts: int | None = None
         (client_error("502", "Bad Gateway", "GetRepositoryEndpoint"),
          "a proxy between you and CodeArtifact answered HTTP 502 Bad Gateway", 7),
         (client_error("ValidationException", "bad domain", "GetRepositoryEndpoint"),
-         "CodeArtifact refused GetRepositoryEndpoint: ValidationException: bad domain", 1),
+         "An error occurred (ValidationException) when calling the GetRepositoryEndpoint operation: bad domain; "
+         "check [tool.codeartifact]", 8),
+        (aws.MissingDependencyException(msg='You will need to pip install "botocore[crt]" before proceeding.'),
+         'no usable AWS credentials (Missing Dependency: You will need to pip install "botocore[crt]" before '
+         f"proceeding.): {HINT}", 3),
+        (aws.LoginRefreshRequired(),
+         "no usable AWS credentials (Your session has expired or credentials have changed. Please reauthenticate "
+         f"using 'aws login'.): {HINT}", 3),
         (aws.ConfigParseError(path="~/.aws/config"),
          "Unable to parse config file: ~/.aws/config: check AWS_PROFILE and ~/.aws/config", 3),
         (aws.ParamValidationError(report="Invalid type for parameter domainOwner, value: 444455556666"),
          "Parameter validation failed:\nInvalid type for parameter domainOwner, value: 444455556666; check "
-         "[tool.codeartifact] in pyproject.toml", 8),
+         "[tool.codeartifact]", 8),
         (aws.InvalidRegionError(region_name="us east 1"),
-         "Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact] in "
-         "pyproject.toml", 8),
+         "Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact]", 8),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )  # fmt: skip
@@ -139,7 +145,9 @@ def test_what_is_not_an_aws_fault_is_left_to_the_caller(ca, error):
         ("ThrottlingException", 429, 6,
          "CodeArtifact answered ThrottlingException to GetAuthorizationToken 1 times: try again later"),
         ("ResourceNotFoundException", 404, 8, "not found: no; check [tool.codeartifact] in pyproject.toml"),
-        ("ValidationException", 400, 1, "CodeArtifact refused GetAuthorizationToken: ValidationException: no"),
+        ("ValidationException", 400, 8, "An error occurred (ValidationException) when calling the "
+         "GetAuthorizationToken operation: no; check [tool.codeartifact]"),
+        ("ConflictException", 409, 1, "CodeArtifact refused GetAuthorizationToken: ConflictException: no"),
         ("504", 504, 7, "a proxy between you and CodeArtifact answered HTTP 504 no"),
     ],
 )  # fmt: skip
@@ -293,9 +301,37 @@ def test_a_malformed_setting_is_named_before_any_call(ca, pyproject, capsys, mon
     pyproject(region="us east 1")
     assert ca.main(["url"]) == 8
     assert capsys.readouterr().err == (
-        "error: Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact] in "
-        "pyproject.toml\n"
+        "error: Provided region_name 'us east 1' doesn't match a supported format.; check [tool.codeartifact]\n"
     )
+
+
+@pytest.mark.parametrize("url", ["not a url", "https://", "https://[::1"])
+def test_a_malformed_endpoint_url_is_a_setting_to_fix_not_an_unexpected_error(ca, capsys, monkeypatch, url):
+    """botocore refuses AWS_ENDPOINT_URL_CODEARTIFACT with a ValueError as it makes the client:
+    exit 8 (a malformed setting), as the table says, not 70."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", url)
+    code, err = ca.main(["url"]), capsys.readouterr().err
+    assert (code, err.count("\n")) == (8, 1)
+    assert err.startswith("error: ") and err.endswith(": check AWS_ENDPOINT_URL_CODEARTIFACT\n")
+
+
+def test_a_profile_of_aws_login_works_or_is_one_line_without_botocore_crt(ca, capsys, monkeypatch, tmp_path):
+    """`aws login` (AWS CLI, November 2025) writes a login_session profile, which botocore reads
+    only with botocore[crt]: the tool depends on it (the header and both locks), and a Python
+    without it gets exit 3 in one line, not 70 and a traceback."""
+    (tmp_path / "config").write_text("[profile signed]\nlogin_session = arn:aws:iam::111122223333:user/me\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "signed")
+    monkeypatch.setattr(botocore.credentials, "EC", None)  # as without awscrt
+    code, err = ca.main(["url"]), capsys.readouterr().err
+    assert (code, err) == (3, 'error: no usable AWS credentials (Missing Dependency: Using the login credential '
+                              'provider requires an additional dependency. You will need to pip install '
+                              f'"botocore[crt]" before proceeding.): {HINT}\n')  # fmt: skip
+    header = (ca.ROOT / "scripts" / "codeartifact.py").read_text().split("# ///")[1]
+    assert '"boto3[crt]>=1.35"' in header
+    assert ca.PLUGINS == ("keyrings.codeartifact", "botocore[crt]")  # what login installs with the backend
 
 
 def test_ctrl_c_while_codeartifact_does_not_answer_stops_at_once(ca, capsys):

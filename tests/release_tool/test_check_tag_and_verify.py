@@ -88,12 +88,29 @@ def test_check_tag_of_a_version_from_the_tag_needs_the_build(ca, capsys, pyproje
     assert run(ca, capsys, None, "check-tag", "v0.3.0", "--dist", str(tmp_path / "dist"))[:2] == (1, "")
 
 
-def verify_commands(ca, venv: str, requirement: str) -> list[list[str]]:
+def test_check_tag_of_a_build_of_uncommitted_changes_names_them_not_a_shallow_clone(
+    ca, capsys, pyproject, children, no_aws, tmp_path
+):
+    """A tagged commit (v1.2.0) with an edited file: setuptools-scm and hatch-vcs make the build
+    the next development version (1.2.1.dev0), which is no shallow clone's fault."""
+    pyproject(project=DYNAMIC)
+    children.git["status"] = " M src/acme_utils/__init__.py\n"
+    dist = built(tmp_path / "dist", "1.2.1.dev0")
+    assert run(ca, capsys, None, "check-tag", "v1.2.0", "--dist", str(dist)) == (
+        1,
+        "",
+        f"error: the tag v1.2.0 does not match the version 1.2.1.dev0 of the build in {dist}: commit the changes "
+        "(`git status` lists them), then build again\n",
+    )
+    assert ["git", "status", "--porcelain", "--untracked-files=no"] in children.commands()
+
+
+def verify_commands(ca, requirement: str, imports: str = "acme_utils") -> list[list[str]]:
     return [
         ["git", "describe", "--tags", "--exact-match", "--match", "v*"],
-        [ca.uv(), "venv", "--no-config", "-q", "-p", sys.executable, venv],
-        [ca.uv(), "pip", "install", "--no-config", "-qp", venv, requirement],
-    ]
+        [ca.uv(), "run", "--no-config", "--no-project", "--isolated", "-qp", sys.executable, "--with", requirement,
+         "python", "-I", "-c", f"import {imports}"],
+    ]  # fmt: skip
 
 
 def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_users_settings(
@@ -109,13 +126,28 @@ def test_verify_installs_this_version_into_a_new_environment_with_none_of_the_us
         "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n",
         "",
     )
-    venv = children.commands()[1][-1]
-    assert children.commands() == verify_commands(ca, venv, "acme-utils==0.1.0")
+    assert children.commands() == verify_commands(ca, "acme-utils==0.1.0")
     kept = {name: value for name, value in os.environ.items() if not name.startswith(("UV_", "PIP_"))}
     env = {**kept, "UV_DEFAULT_INDEX": INDEX_WITH_TOKEN, "UV_NO_CACHE": "1"}
-    assert [env for _, env in children.calls[1:]] == [env, env]
+    assert [env for _, env in children.calls[1:]] == [env]
     assert {"UVX_KEPT", "MY_PIP_KEPT"} <= env.keys() and not {"UV_INDEX", "UV_CACHE_DIR", "PIP_NO_INDEX"} & env.keys()
-    assert Path(venv).name.startswith("codeartifact-verify-") and not Path(venv).exists()
+
+
+def test_verify_imports_what_it_installed_as_readme_says(ca, stub, children, capsys):
+    """README.md: verify "installs that version ... and imports it". A wheel that installs but
+    lacks the package (a wrong packages setting) fails there, with Python's own line."""
+    children.answers["run"] = (1, "", "Traceback (most recent call last):\n  File \"<string>\", line 1\n"
+                                      "ModuleNotFoundError: No module named 'acme_utils'\n")  # fmt: skip
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "verify") == (
+        1,
+        "",
+        "error: installing acme-utils==0.1.0 from there failed: ModuleNotFoundError: No module named 'acme_utils'\n",
+    )
+    assert children.commands()[1][-3:] == ["-I", "-c", "import acme_utils"]
+    readme = (ca.ROOT / "README.md").read_text()
+    assert "installs that version from the repository into a new environment and imports it" in " ".join(readme.split())
 
 
 def test_verify_of_a_version_from_the_tag_installs_the_tags_version(ca, stub, children, capsys, pyproject):
@@ -128,7 +160,7 @@ def test_verify_of_a_version_from_the_tag_installs_the_tags_version(ca, stub, ch
         "verified: acme-utils==0.3.0 installs from my-repo into a new environment\n",
         "",
     )
-    assert children.commands()[2][-1] == "acme-utils==0.3.0"
+    assert children.commands()[1] == verify_commands(ca, "acme-utils==0.3.0")[1]
 
 
 def test_a_static_version_wins_over_the_tag(ca, stub, children, capsys):
@@ -152,36 +184,51 @@ def test_verify_of_an_untagged_commit_is_refused_before_asking_aws(ca, stub, chi
     assert children.commands() == [["git", "describe", "--tags", "--exact-match", "--match", "v*"]]
 
 
-@pytest.mark.parametrize(("step", "words"), [("venv", "venv --no-config"), ("install", "pip install")])
-def test_a_version_that_does_not_install_is_the_failing_steps_cause_with_the_token_masked(
-    ca, stub, children, capsys, step, words
-):
-    children.answers[step] = (2, "", f"error: Failed to fetch {INDEX_WITH_TOKEN}acme-utils/\n  hint: a hint\n")
+UNREACHABLE = """error: Request failed after 3 retries in 11.6s
+  cause: Failed to fetch: {index}acme-utils/
+  cause: error sending request for url ({index}acme-utils/)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)
+"""  # uv pip install (0.13.9) when nothing answers at the index
+
+
+@pytest.mark.parametrize(
+    ("said", "code", "why"),
+    [
+        (f"error: Failed to fetch {INDEX_WITH_TOKEN}acme-utils/\n  hint: a hint\n", 1,
+         f"error: Failed to fetch {INDEX_WITH_TOKEN.replace(TOKEN, '****')}acme-utils/"),
+        ("error: No solution found when resolving dependencies\n  cause: Because acme-utils was not found in the "
+         "package registry and you require acme-utils==0.1.0, we can conclude that your requirements are "
+         "unsatisfiable.\n", 1, "cause: Because acme-utils was not found in the package registry and you require "
+         "acme-utils==0.1.0, we can conclude that your requirements are unsatisfiable."),
+        (UNREACHABLE.format(index=INDEX_WITH_TOKEN), 7, "Connection refused (os error 111)"),
+        (f"error: Failed to fetch\n  cause: HTTP status client error (401 Unauthorized) for url ({INDEX_WITH_TOKEN})",
+         5, "the repository answered HTTP 401 Unauthorized"),
+    ],
+    ids=["fetch", "not-there", "unreachable", "refused-token"],
+)  # fmt: skip
+def test_a_version_that_does_not_install_is_uvs_cause_with_its_exit_code(ca, stub, children, capsys, said, code, why):
+    """An unreachable repository is 7, a refused token 5, as the exit table says; the token masked."""
+    children.answers["run"] = (2, "", said)
     client, stubber = stub
     expect_credentials(stubber)
-    masked = INDEX_WITH_TOKEN.replace(TOKEN, "****")
     assert run(ca, capsys, client, "verify") == (
-        1,
+        code,
         "",
-        f"error: acme-utils==0.1.0 does not install from there: `{ca.uv()} {words} …` failed: error: Failed to "
-        f"fetch {masked}acme-utils/\n",
+        f"error: installing acme-utils==0.1.0 from there failed: {why}\n",
     )
-    assert len(children.calls) == {"venv": 2, "install": 3}[step]
 
 
 def test_a_signal_while_verify_installs_ends_with_the_signals_exit_code(ca, stub, children, capsys, monkeypatch):
     """SIGTERM (a cancelled CI job) during the install: 143, as the exit table says, not 1."""
 
     def cancelled(command: list[str], env: dict[str, str] | None = None):
-        if command[1:3] == ["pip", "install"]:
+        if command[1] == "run":
             ca.on_signal(signal.SIGTERM, None)
         return children.run(command, env)
 
     monkeypatch.setattr(ca, "run", cancelled)
     client, stubber = stub
     expect_credentials(stubber)
-    assert run(ca, capsys, client, "verify") == (
-        143,
-        "",
-        "error: acme-utils==0.1.0 does not install from there: stopped by SIGTERM\n",
-    )
+    assert run(ca, capsys, client, "verify") == (143, "", "error: stopped by SIGTERM\n")

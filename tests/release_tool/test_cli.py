@@ -113,16 +113,22 @@ def test_any_other_exit_of_a_command_is_a_usage_error(ca, monkeypatch, capsys):
     assert ca.main(["check-tag", "v0.1.0"]) == 2
 
 
-def test_without_standard_output_the_tool_still_ends_as_it_should(ca, monkeypatch, capsys):
-    """Started with its output closed (`>&-`), Python has no sys.stdout: argparse then writes
-    help to standard error, and print writes nothing."""
+CLOSED = "error: the output is closed: give it a file, a pipe or /dev/null\n"
+
+
+@pytest.mark.parametrize(
+    "argv", [["env"], ["url"], ["check-tag", "v0.1.0"], ["publish"], ["login", "--tool", "uv"], ["verify"]]
+)
+def test_without_standard_output_a_command_refuses_before_doing_anything(ca, monkeypatch, capsys, argv):
+    """Started with its output closed (`>&-`), Python has no sys.stdout, and print writes
+    nothing: `env` exists to print, and publish's lines say what is in the repository. One line
+    and 74, before any call or change; the help still goes to standard error."""
     monkeypatch.setattr(sys, "stdout", None)
-    assert ca.main(["check-tag", "v0.1.0"]) == 0
-    assert ca.main(["check-tag", "v9"]) == 1
+    monkeypatch.setattr(ca, "run", lambda *args, **kwargs: pytest.fail("nothing runs"))
+    assert ca.main(argv, client=object()) == 74
+    assert capsys.readouterr().err == CLOSED
     assert ca.main(["--help"]) == 0
-    err = capsys.readouterr().err
-    assert err.startswith("error: the tag v9 does not match the version 0.1.0 of pyproject.toml: tag v0.1.0")
-    assert "\nusage: codeartifact.py [-h] [--version]" in err
+    assert capsys.readouterr().err.startswith("usage: codeartifact.py [-h] [--version]")
 
 
 @pytest.fixture
@@ -170,7 +176,7 @@ def test_a_real_full_disk_closed_pipe_and_closed_output(bake, unbuffered):
     piped = tool(bake, f"{{ {AFTER_HEAD} $TOOL check-tag v0.1.0; }} | head -c0; exit ${{PIPESTATUS[0]}}", **env)
     assert (piped.returncode, piped.stderr) == (141, "")
     closed = tool(bake, "$TOOL check-tag v0.1.0 >&-", **env)
-    assert (closed.returncode, closed.stderr) == (0, "")
+    assert (closed.returncode, closed.stderr) == (74, CLOSED)
 
 
 def test_the_help_into_a_full_disk_a_closed_pipe_and_a_closed_output(bake):

@@ -4,6 +4,7 @@ where keyring reads it."""
 
 from __future__ import annotations
 
+import errno
 import importlib
 import platform
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.release_tool.helpers import INDEX, TOKEN, expect_credentials, fake_program, run
+from tests.release_tool.helpers import INDEX, INDEX_WITH_TOKEN, TOKEN, expect_credentials, fake_program, run
 
 BACKEND_LISTED = "echo 'keyrings.codeartifact.CodeArtifactBackend (priority: 9.9)'"
 LOGGED_IN = "logged {tool} in to my-repo through the keyring: it fetches a fresh token on every use, and none is stored"
@@ -29,16 +30,21 @@ def bin_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def fake_uv(ca, tmp_path, monkeypatch, bin_dir) -> Path:
-    """The tool's uv, which records its arguments and 'installs' a keyring with the backend into
-    the folder $INSTALL_TO names (PATH's first by default)."""
+    """The tool's uv, which records its arguments, names tmp_path/uv-tools as its tool folder,
+    and 'installs' a keyring with the backend into the folder $INSTALL_TO names (PATH's first by
+    default)."""
     uv = fake_program(
         tmp_path / "uv-bin" / "uv",
         f'echo "$@" >> {tmp_path}/uv-calls\n'
+        f'[ "$2" = dir ] && echo {tmp_path}/uv-tools && exit 0\n'
         f'printf "#!/bin/sh\\n{BACKEND_LISTED}\\n" > "${{INSTALL_TO:-{bin_dir}}}/keyring"\n'
         'chmod +x "${INSTALL_TO:-' + str(bin_dir) + '}/keyring"',
     )
     monkeypatch.setattr(ca, "uv", lambda: str(uv))
     return uv
+
+
+INSTALL = "tool install keyring --with=keyrings.codeartifact --with=botocore[crt]"  # as uv's guide, and crt
 
 
 def uv_calls(tmp_path: Path) -> list[str]:
@@ -65,7 +71,33 @@ def test_login_uv_finds_a_keyring_with_the_backend_and_installs_nothing(ca, stub
 
 def test_login_uv_installs_the_keyring_as_uvs_guide_does(ca, tmp_path, bin_dir, fake_uv):
     assert ca.login_uv("https://unused/", None) == f"installed {bin_dir / 'keyring'} with keyrings.codeartifact"
-    assert uv_calls(tmp_path) == ["tool install keyring --with keyrings.codeartifact"]
+    assert uv_calls(tmp_path) == ["tool dir", INSTALL]
+
+
+def test_login_uv_keeps_the_plugins_the_users_keyring_tool_has(ca, tmp_path, bin_dir, fake_uv):
+    """uv installs a tool with only the requirements given: a keyring tool with keyrings.alt, a
+    Google or Azure plugin, a marker or a local plugin gets them all again, with ours, as uv's
+    receipt of it (uv-receipt.toml, uv 0.13.9) says."""
+    fake_program(bin_dir / "keyring", "echo 'keyrings.alt.file.PlaintextKeyring (priority: 0.5)'")
+    receipt = tmp_path / "uv-tools" / "keyring" / "uv-receipt.toml"
+    receipt.parent.mkdir(parents=True)
+    receipt.write_text(
+        '[tool]\nrequirements = [\n    { name = "keyring" },\n'
+        '    { name = "keyrings-alt", extras = ["test"], marker = "python_full_version >= \'3.9\'",'
+        ' specifier = ">=4" },\n'
+        '    { name = "keyrings-google-artifactregistry-auth" },\n'
+        '    { name = "plug", directory = "/tmp/plug" },\n]\n'
+        'entrypoints = [\n    { name = "keyring", install-path = "/x/keyring", from = "keyring" },\n]\n'
+    )  # fmt: skip
+    assert ca.login_uv("https://unused/", None) == f"installed {bin_dir / 'keyring'} with keyrings.codeartifact"
+    assert uv_calls(tmp_path)[1].split(" --with=") == [
+        "tool install keyring",
+        "keyrings-alt[test]>=4; python_full_version >= '3.9'",
+        "keyrings-google-artifactregistry-auth[]",
+        "plug[] @ /tmp/plug",
+        "keyrings.codeartifact",
+        "botocore[crt]",
+    ]
 
 
 @pytest.mark.parametrize("first", ["echo 'keyring.backends.fail.Keyring (priority: 0)'", None], ids=["other", "none"])
@@ -86,11 +118,15 @@ def test_a_keyring_that_uv_cannot_use_first_on_path_is_named_with_the_fix(ca, tm
         f"{named} is first on PATH: put `uv tool dir --bin` before it",
         1,
     )
-    assert uv_calls(tmp_path) == ["tool install keyring --with keyrings.codeartifact"]
+    assert uv_calls(tmp_path) == ["tool dir", INSTALL]
 
 
 def test_a_keyring_install_that_fails_is_uvs_error(ca, tmp_path, bin_dir, monkeypatch):
-    uv = fake_program(tmp_path / "uv", "echo 'Resolving' ; echo 'error: No solution found for keyring' >&2; exit 2")
+    uv = fake_program(
+        tmp_path / "uv",
+        f'[ "$2" = dir ] && echo {tmp_path} && exit 0\n'
+        "echo 'Resolving' ; echo 'error: No solution found for keyring' >&2; exit 2",
+    )
     monkeypatch.setattr(ca, "uv", lambda: str(uv))
     with pytest.raises(ca.Fault) as failed:
         ca.login_uv("https://unused/", None)
@@ -119,11 +155,10 @@ def fake_pip(tmp_path, monkeypatch) -> tuple[Path, Path]:
 
 
 PIP_STEPS = [
-    "-m pip --version",
-    "-m pip install --quiet keyring keyrings.codeartifact",
+    "-m pip config list",  # what pip reads, before anything changes
+    "-m pip install --quiet keyring keyrings.codeartifact botocore[crt]",
     "-m pip config --site set global.keyring-provider import",
     f"-m pip config --site set global.index-url {INDEX}",
-    "-m pip config list",
 ]
 
 
@@ -170,10 +205,26 @@ def test_login_pip_refuses_another_index_pip_would_read_unless_allowed(ca, stub,
         f"error: pip also looks in {said}, where a package of this project's name could stand in for it: remove it, "
         "or pass --allow-extra-index\n",
     )
-    assert calls.read_text().splitlines() == PIP_STEPS  # the refusal comes from what pip then reads
+    assert calls.read_text().splitlines() == PIP_STEPS[:1]  # refused before anything is installed or set
     calls.unlink()
     expect_credentials(stubber)
     assert run(ca, capsys, client, "login", "--tool", "pip", "--allow-extra-index")[0] == 0
+    assert calls.read_text().splitlines() == PIP_STEPS
+
+
+def test_login_pip_accepts_the_same_repositorys_token_url_that_aws_codeartifact_login_left(ca, stub, capsys, fake_pip):
+    """`aws codeartifact login --tool pip` (README.md) writes the index with a token into the
+    user's pip.conf; the environment's own index-url, without one, wins over it."""
+    calls, listing = fake_pip
+    listing.write_text(f"global.index-url='{INDEX_WITH_TOKEN}'\n")
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "login", "--tool", "pip")[:2] == (
+        0,
+        f"installed keyring with keyrings.codeartifact; the pip of {sys.prefix} reads {INDEX}\n"
+        f"keyrings.codeartifact reads {Path.home() / '.config/python_keyring/keyringrc.cfg'}\n"
+        f"{LOGGED_IN.format(tool='pip')}\n",
+    )
     assert calls.read_text().splitlines() == PIP_STEPS
 
 
@@ -185,13 +236,27 @@ def test_login_pip_needs_a_virtual_environment(ca, stub, capsys, fake_pip, monke
     assert run(ca, capsys, client, "login", "--tool", "pip") == (
         1,
         "",
-        f"error: {sys.executable} is no virtual environment with pip: . .venv/bin/activate\n",
+        f"error: {sys.executable} is no virtual environment: . .venv/bin/activate\n",
     )
     assert not calls.exists()
 
 
-def test_login_pip_needs_pip_as_uv_runs_scripts_without_it(ca, stub, capsys, tmp_path, monkeypatch):
-    python = fake_program(tmp_path / "env" / "bin" / "python", f'echo "$@" >> {tmp_path}/calls\nexit 1')
+@pytest.mark.parametrize(
+    ("said", "why"),
+    [
+        ("{python}: No module named pip", "{python}: No module named pip"),  # uv runs scripts without pip
+        ("Configuration file could not be loaded.\nFile contains no section headers.\n"
+         "file: '{home}/.config/pip/pip.conf', line: 1\n'garbage'",
+         "Configuration file could not be loaded. File contains no section headers. file: "
+         "'{home}/.config/pip/pip.conf', line: 1 'garbage'"),  # pip 23.2's words
+    ],
+    ids=["no-pip", "malformed-pip-conf"],
+)  # fmt: skip
+def test_a_pip_that_cannot_read_its_settings_is_pips_own_words(ca, stub, capsys, tmp_path, monkeypatch, said, why):
+    """Not "no virtual environment": what pip said, with the file it could not read, and nothing changed."""
+    home = Path.home()
+    python = tmp_path / "env" / "bin" / "python"
+    fake_program(python, f'echo "$@" >> {tmp_path}/calls\necho "{said.format(python=python, home=home)}" >&2\nexit 1')
     monkeypatch.setattr(sys, "executable", str(python))
     monkeypatch.setattr(sys, "prefix", str(tmp_path / "env"))
     client, stubber = stub
@@ -199,9 +264,9 @@ def test_login_pip_needs_pip_as_uv_runs_scripts_without_it(ca, stub, capsys, tmp
     assert run(ca, capsys, client, "login", "--tool", "pip") == (
         1,
         "",
-        f"error: {python} is no virtual environment with pip: . .venv/bin/activate\n",
+        f"error: `{python} -m pip config list` failed: {why.format(python=python, home=home)}\n",
     )
-    assert (tmp_path / "calls").read_text().splitlines() == ["-m pip --version"]
+    assert (tmp_path / "calls").read_text().splitlines() == ["-m pip config list"]
 
 
 def test_a_pip_install_that_fails_is_pips_error(ca, tmp_path, fake_pip):
@@ -213,19 +278,50 @@ def test_a_pip_install_that_fails_is_pips_error(ca, tmp_path, fake_pip):
     assert calls.read_text().splitlines() == PIP_STEPS[:2]
 
 
-def poetry(bin_dir: Path, tmp_path: Path, shown: int, added: int = 0) -> Path:
+def poetry(bin_dir: Path, tmp_path: Path, has_backend: bool, pipx: bool = False, adds: bool = True) -> Path:
+    """A Poetry whose own environment is tmp_path/venvs/poetry (a pipx venv if ``pipx``): `poetry
+    debug info` names its python, which imports the backend once it is there; `poetry self add`
+    and `pipx inject` put it there (unless not ``adds``), and `poetry self show` always lists it,
+    as Poetry's own pyproject.toml still does after `pipx reinstall poetry`."""
+    venv = tmp_path / "venvs" / "poetry"
+    there = venv / "backend-installed"
+    fake_program(venv / "bin" / "python", f"[ -e {there} ] || {{ echo \"ModuleNotFoundError: No module named "
+                 f"'keyrings'\" >&2; exit 1; }}")  # fmt: skip
+    if pipx:
+        (venv / "pipx_metadata.json").write_text("{}")
+    if has_backend:
+        there.touch()
+    put = f"touch {there}" if adds else "true"
+    fake_program(bin_dir / "pipx", f'echo "pipx $@" >> {tmp_path}/poetry-calls\n{put}')
     return fake_program(
         bin_dir / "poetry",
-        f'echo "$@" >> {tmp_path}/poetry-calls\n[ "$2" = show ] && exit {shown}\n'
-        f'[ {added} = 0 ] || printf "\\nCould not find a matching version of package keyrings.codeartifact\\n" >&2\n'
-        f"exit {added}",
+        f'echo "poetry $@" >> {tmp_path}/poetry-calls\n'
+        f'[ "$1" = debug ] && printf "\\nPoetry\\nVersion:    2.5.1\\nPython:     3.12.3\\nPath:       {venv}\\n'
+        f"Executable: {venv}/bin/python\\n\\nVirtualenv\\nPython:         3.12.3\\nPath:           NA\\n"
+        'Executable:     NA\\n"\n'
+        f'[ "$2" = add ] && {put}\nexit 0',
     )
 
 
-@pytest.mark.parametrize(("shown", "calls"), [(0, ["self show"]), (1, ["self show", "self add"])])
-def test_login_poetry_adds_the_backend_to_poetrys_environment_once(ca, stub, capsys, private_home, tmp_path, bin_dir,
-                                                                  shown, calls):  # fmt: skip
-    poetry(bin_dir, tmp_path, shown)
+def poetry_calls(tmp_path: Path) -> list[str]:
+    return (tmp_path / "poetry-calls").read_text().splitlines()
+
+
+PLUGINS = "keyrings.codeartifact botocore[crt]"
+
+
+@pytest.mark.parametrize(
+    ("has_backend", "pipx", "calls"),
+    [(True, False, []), (False, False, [f"poetry self add {PLUGINS}"]), (True, True, []),
+     (False, True, [f"pipx inject poetry {PLUGINS}"])],
+    ids=["there", "added", "pipx-there", "pipx-injected"],
+)  # fmt: skip
+def test_login_poetry_puts_the_backend_where_poetry_imports_it(ca, stub, capsys, private_home, tmp_path, bin_dir,
+                                                              has_backend, pipx, calls):  # fmt: skip
+    """Checked by importing it with Poetry's own python, not by `poetry self show`, which lists
+    it after `pipx reinstall poetry` took it away; pipx's own `inject` where pipx made Poetry's
+    environment, as it survives a reinstall (python-poetry/poetry#8618)."""
+    poetry(bin_dir, tmp_path, has_backend, pipx)
     client, stubber = stub
     expect_credentials(stubber)
     rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
@@ -235,19 +331,22 @@ def test_login_poetry_adds_the_backend_to_poetrys_environment_once(ca, stub, cap
         f"{LOGGED_IN.format(tool='poetry')}\n",
         "",
     )
-    assert (tmp_path / "poetry-calls").read_text().splitlines() == [f"{call} keyrings.codeartifact" for call in calls]
+    assert poetry_calls(tmp_path) == ["poetry debug info", *calls]
 
 
 def test_a_poetry_that_cannot_add_the_backend_or_is_missing_is_named(ca, tmp_path, bin_dir):
     with pytest.raises(ca.Fault) as missing:
         ca.login_poetry("https://unused/", None)
-    assert str(missing.value) == "cannot run poetry: [Errno 2] No such file or directory: 'poetry'"
-    poetry(bin_dir, tmp_path, 1, 1)
+    assert (
+        str(missing.value)
+        == "`poetry debug info …` failed: cannot run poetry: [Errno 2] No such file or directory: 'poetry'"
+    )
+    poetry(bin_dir, tmp_path, has_backend=False, pipx=True, adds=False)
     with pytest.raises(ca.Fault) as failed:
         ca.login_poetry("https://unused/", None)
-    assert str(failed.value) == (
-        "`poetry self add …` failed: Could not find a matching version of package keyrings.codeartifact"
-    )
+    python = tmp_path / "venvs" / "poetry" / "bin" / "python"
+    assert str(failed.value) == f"`{python} -I -c …` failed: ModuleNotFoundError: No module named 'keyrings'"
+    assert poetry_calls(tmp_path) == ["poetry debug info", f"pipx inject poetry {PLUGINS}"]
 
 
 def test_keyringrc_cfg_is_made_once_and_a_users_own_is_kept(ca, private_home, monkeypatch, tmp_path):
@@ -318,4 +417,46 @@ def test_a_keyringrc_cfg_that_cannot_be_made_is_one_line_and_code_74(ca, stub, c
         74,
         "",
         f"error: cannot write {tmp_path / 'a-file' / 'python_keyring'}: Not a directory\n",
+    )
+
+
+def test_a_full_disk_leaves_no_empty_keyringrc_cfg_and_an_empty_one_is_repaired(ca, private_home, monkeypatch):
+    """A full disk creates the file and then fails to write it: keyring would read an empty file
+    ever after. The tool writes a new file and renames it, and an empty keyringrc.cfg (which holds
+    nothing of the user's) is made again."""
+    rc = private_home / ".config" / "python_keyring" / "keyringrc.cfg"
+    write_text = Path.write_text
+
+    def full_disk(self: Path, *args, **kwargs):
+        self.touch()  # open() made it; the write found no space
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        ca.keyring_settings()
+    assert not rc.parent.exists() or list(rc.parent.iterdir()) == []  # nothing half-written left behind
+    monkeypatch.setattr(Path, "write_text", write_text)
+    rc.parent.mkdir(parents=True, exist_ok=True)
+    rc.write_text("")  # as an earlier version left it
+    assert ca.keyring_settings() == f"keyrings.codeartifact reads {rc}"
+    assert rc.read_text() == KEYRINGRC
+
+
+@pytest.mark.parametrize(
+    ("tool", "names"),
+    [("uv", ["UV_INDEX_CODEARTIFACT_USERNAME", "UV_INDEX_CODEARTIFACT_PASSWORD"]),
+     ("poetry", ["POETRY_HTTP_BASIC_CODEARTIFACT_PASSWORD"]), ("pip", ["PIP_INDEX_URL"])],
+)  # fmt: skip
+def test_login_after_eval_env_says_the_exported_token_outranks_the_keyring(ca, stub, capsys, monkeypatch, tool, names):
+    """`eval "$(… env --tool uv)"` exports a token that uv uses before any keyring: a login that
+    said "logged in" would leave the next `uv lock --upgrade` to fail when it expires. Refused
+    before anything is asked or installed, with the command that clears them."""
+    for name in names:
+        monkeypatch.setenv(name, "aws" if name.endswith("USERNAME") else TOKEN)
+    client, _ = stub  # no call queued: none may be made
+    monkeypatch.setattr(ca, "run", lambda *args, **kwargs: pytest.fail("nothing runs"))
+    assert run(ca, capsys, client, "login", "--tool", tool) == (
+        1,
+        "",
+        f"error: {' and '.join(names)} (from env) outrank the keyring: unset {' '.join(names)}\n",
     )

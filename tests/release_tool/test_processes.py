@@ -46,12 +46,13 @@ def test_a_child_runs_in_the_project_with_the_environment_given(ca, monkeypatch)
 
 
 def test_a_program_that_cannot_be_started_is_named(ca, tmp_path):
-    with pytest.raises(ca.Fault) as missing:
-        ca.run([str(tmp_path / "nothing"), "--version"])
-    assert (str(missing.value), missing.value.code) == (
-        f"cannot run {tmp_path / 'nothing'}: [Errno 2] No such file or directory: '{tmp_path / 'nothing'}'",
-        1,
-    )
+    """As a shell says it, with its exit status 127: checked names it, git answers None."""
+    missing = ca.run([str(tmp_path / "nothing"), "--version"])
+    said = f"cannot run {tmp_path / 'nothing'}: [Errno 2] No such file or directory: '{tmp_path / 'nothing'}'"
+    assert (missing.returncode, missing.stdout, missing.stderr) == (127, "", said)
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked([str(tmp_path / "nothing"), "--version"])
+    assert (str(failed.value), failed.value.code) == (f"`{tmp_path / 'nothing'} --version …` failed: {said}", 1)
 
 
 def answering(ca, monkeypatch, status: int, out: str, err: str = "") -> list:
@@ -77,8 +78,7 @@ def test_checked_returns_the_standard_output_of_a_tool_that_succeeds(ca, monkeyp
     ("out", "err", "why"),
     [
         ("Building\n", "warning: a\nerror: first\n  Caused by: deeper\nERROR: second\ntrailing\n", "ERROR: second"),
-        ("", "error: Failed to publish\n  cause: Server returned status code 500\n",
-         "cause: Server returned status code 500"),
+        ("", "error: Failed to publish\n  cause: Could not read the file\n", "cause: Could not read the file"),
         ("", "  × error: No solution found  \n  ╰─▶ hint\n", "error: No solution found"),
         ("", BUILD_WITHOUT_BACKEND, "ERROR: No matching distribution found for hatchling>=1.27"),
         ("step one\n", "Errors: 3\nerrors found\nerror[E1]: the last\n\n", "error[E1]: the last"),
@@ -95,6 +95,33 @@ def test_a_failure_is_the_tools_last_error_line_or_its_last_line(ca, monkeypatch
     with pytest.raises(ca.Fault) as failed:
         ca.checked(["uv", "build", "--out-dir", "/tmp/x y"])
     assert (str(failed.value), failed.value.code) == (f"`uv build --out-dir …` failed: {why}", 1)
+
+
+@pytest.mark.parametrize(
+    ("cause", "why", "code"),
+    [
+        ("cause: Server returned status code 500 Internal Server Error. Server says: no",
+         "the repository answered HTTP 500 Internal Server Error", 6),
+        ("cause: HTTP status client error (401 Unauthorized) for url (https://x/simple/a/)",
+         "the repository answered HTTP 401 Unauthorized", 5),
+        ("cause: Connection refused (os error 111)", "Connection refused (os error 111)", 7),
+        ("cause: failed to lookup address information: No address associated with hostname",
+         "No address associated with hostname", 7),
+        ("cause: No solution found when resolving dependencies", "cause: No solution found when resolving dependencies",
+         1),
+    ],
+    ids=["500", "401", "refused", "dns", "resolution"],
+)  # fmt: skip
+def test_the_exit_code_of_a_failed_tool_is_that_of_its_cause_for_every_command(ca, monkeypatch, cause, why, code):
+    """One table for every command that reaches the repository (build, upload, verify): an HTTP
+    status, or no answer at all (7), as README.md's exit codes say."""
+    answering(ca, monkeypatch, 2, "", f"error: failed\n  {cause}\n")
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked(["uv", "build"])
+    assert (str(failed.value), failed.value.code) == (f"`uv build …` failed: {why}", code)
+    with pytest.raises(ca.Fault) as failed:
+        ca.checked(["uv", "run"], what="installing it")
+    assert (str(failed.value), failed.value.code) == (f"installing it failed: {why}", code)
 
 
 def test_a_failure_names_the_first_three_words_of_the_command_quoted(ca, monkeypatch):
@@ -136,6 +163,42 @@ def test_the_first_signal_stops_the_tool_with_its_code_and_later_ones_are_ignore
         os.kill(os.getpid(), signum)
         time.sleep(5)  # the handler raises in the main thread, here
     assert (str(stopped.value), stopped.value.code) == (f"stopped by {name}", code)
+    assert signal.getsignal(signal.SIGINT) == signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_git_runs_stops_the_tool(ca, capsys, monkeypatch, signum):
+    """git() answers None for "no git" or "no work tree"; a Ctrl-C or a cancelled job while it
+    runs is neither: publish stops with the signal's code instead of going on."""
+    real_run = ca.run
+
+    def git_interrupted(command, env=None):
+        if command[0] == "git":
+            os.kill(os.getpid(), signum)
+            time.sleep(5)
+        return real_run(command, env)
+
+    monkeypatch.setattr(ca, "run", git_interrupted)
+    monkeypatch.setattr(ca, "connect", lambda *args: pytest.fail("publish went on"))
+    assert ca.main(["publish"], object()) == 128 + signum
+    assert capsys.readouterr() == ("", f"error: stopped by {signal.Signals(signum).name}\n")
+
+
+def test_a_signal_while_the_tool_starts_is_one_line_and_after_it_is_done_changes_nothing(ca, monkeypatch, capsys):
+    """The handlers come first, before the command line is read (no traceback); once main has
+    returned, a late signal cannot turn a finished publish into a death by signal."""
+
+    def slow_start():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    parser = ca.parser
+    monkeypatch.setattr(ca, "parser", slow_start)
+    assert ca.main(["url"]) == 130
+    assert capsys.readouterr() == ("", "error: stopped by SIGINT\n")
+    assert signal.getsignal(signal.SIGINT) == signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    monkeypatch.setattr(ca, "parser", parser)
+    assert ca.main(["check-tag", "v0.1.0"]) == 0
     assert signal.getsignal(signal.SIGINT) == signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
 
 

@@ -252,8 +252,29 @@ def test_a_signal_during_an_upload_ends_with_its_code_and_how_to_finish(ca, stub
     assert run(ca, capsys, client, "publish") == (
         code,
         f"uploaded {WHEEL}\n",
-        f"error: stopped by {signal.Signals(signum).name}; in the repository: {WHEEL}; not yet: {SDIST}; "
-        f"finish with: {ME} publish\n",
+        f"error: stopped by {signal.Signals(signum).name}; in the repository: {WHEEL}; perhaps: {SDIST}; not yet: "
+        f"none; finish with: {ME} publish\n",
+    )
+
+
+def test_a_signal_during_the_first_upload_says_that_file_may_be_there(ca, stub, children, capsys):
+    """The signal may come after the last byte of the file: "in the repository: none" would be
+    untrue. The finishing command compares what is there and uploads the rest."""
+
+    def interrupted(command):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+        raise AssertionError("not stopped")
+
+    children.uploads = [interrupted]
+    client, stubber = stub
+    expect_credentials(stubber)
+    expect_assets(stubber, None)
+    assert run(ca, capsys, client, "publish") == (
+        130,
+        "",
+        f"error: stopped by SIGINT; in the repository: none; perhaps: {WHEEL}; not yet: {SDIST}; finish with: {ME} "
+        "publish\n",
     )
 
 
@@ -307,6 +328,24 @@ def test_a_development_or_local_build_is_refused_before_the_repository_is_asked(
     client, stubber = stub
     expect_credentials(stubber)
     assert run(ca, capsys, client, "publish", *argv) == (1, "", f"error: {refusal}\n")
+    assert children.uploaded == []
+
+
+def test_a_build_of_a_tagged_commit_with_an_edited_file_is_named_as_such(ca, stub, children, capsys, pyproject):
+    """v1.2.0 is tagged, a file is edited, --allow-dirty: hatch-vcs builds 1.2.1.dev0. Tagging
+    v1.2.1 would be wrong advice; the uncommitted change is the cause."""
+    pyproject(project=DYNAMIC)
+    children.git["status"] = " M src/acme_utils/__init__.py\n"
+    children.version = "1.2.1.dev0"
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "publish", "--allow-dirty") == (
+        1,
+        "",
+        "error: 1.2.1.dev0 is a development version, built from uncommitted changes: commit them (`git status` "
+        "lists them), or pass --dev\n",
+    )
+    assert ["git", "status", "--porcelain", "--untracked-files=no"] in children.commands()
     assert children.uploaded == []
 
 

@@ -3,6 +3,7 @@ fallback, and how each package manager runs the tool."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -30,6 +31,8 @@ def test_each_package_manager_runs_and_builds_as_its_table_says(bake, manager, t
     assert (where["package-manager"], where["me"]) == (manager, MANAGERS[manager]["tool"])
     commands = []
     monkeypatch.setattr(tool, "checked", lambda command, env=None, token="\0": commands.append(command) or "")
+    done = subprocess.CompletedProcess([], 0, "1700000000\n", "")
+    monkeypatch.setattr(tool, "run", lambda command, env=None: commands.append(command) or done)  # git
     tool.build(where, tmp_path, "https://x/", "t")
     build_into = MANAGERS[manager]["build_into"].replace("python", sys.executable, 1).split()
     assert commands == [["git", "log", "-1", "--format=%ct"], [*build_into, str(tmp_path)]]

@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 # /// script
 # requires-python = ">=3.11"
-# dependencies = ["boto3>=1.35", "packaging>=24.2", "uv>=0.9"]
+# dependencies = ["boto3[crt]>=1.35", "packaging>=24.2", "uv>=0.9"]
 # ///
-"""Log in to, and publish to, this project's AWS CodeArtifact repository: only what uv, pip,
-Poetry and keyrings.codeartifact do not do. Its settings are [tool.codeartifact] in pyproject.toml.
-"""
+"""Log in and publish to this project's AWS CodeArtifact repository: only what uv, pip, Poetry
+and keyrings.codeartifact do not do. Its settings are [tool.codeartifact] in pyproject.toml."""
 
 import argparse
 import contextlib
@@ -25,6 +24,7 @@ from typing import Any
 VERSION = "2.0.0"
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND = "keyrings.codeartifact"  # https://pypi.org/project/keyrings.codeartifact/
+PLUGINS = (BACKEND, "botocore[crt]")  # crt: for a profile of `aws login` (aws/aws-cli#9949)
 EXIT_CODES = {  # README.md's table and --help list them
     0: "done; also when every file of the version was in the repository already",
     1: "refused: uncommitted changes, a failed build, a dev or local version, a changed file",
@@ -36,25 +36,28 @@ EXIT_CODES = {  # README.md's table and --help list them
     7: "CodeArtifact or the repository cannot be reached in time: check the network, a proxy",
     8: "no such domain or repository, or a malformed setting: check [tool.codeartifact]",
     70: "an unexpected error in this tool: please report it with the command you ran",
-    74: "the output or a file cannot be written (a full disk; 141: its reader, such as head, left)",
+    74: "the output is closed, or it or a file cannot be written (a full disk; 141: a reader left)",
     130: "interrupted by Ctrl-C (143: by SIGTERM, as a cancelled CI job): it says how to finish",
 }
 TOOLS = ("pip", "uv", "poetry", "twine")  # that env gives the token to
 # Why a tool failed, from its word on; not build's lines that only say that a child failed.
 CAUSE = re.compile(r"\W*((?:(?:error|ERROR|cause)\b|\w+Error:)(?!.*(?:non-zero exit|ss exited)).*)")
+STATUS = re.compile(r"status (?:code |\w+ error \()((\d{3})[^.)]*)")  # in uv's words
+NO_ANSWER = re.compile(r"(?i)os error|timed out|error sending|connection|corrupt|not known|address")
+HTTP_CODES = {"401": 5, "403": 5, "409": 1, "502": 7, "504": 7}  # any other status: 6
+Env = dict[str, str] | None  # a child's environment; None: the tool's own
 HINT = "run `aws sso login`, set AWS_PROFILE, or check the CI role"
-# botocore's faults by exception class, or by the error code of a ClientError: "EXIT NAMES: line"
 AWS_FAULTS = """
 3 SSOTokenLoadError: this AWS SSO profile never signed in on this machine: run `aws sso login`
 3 UnauthorizedSSOTokenError TokenRetrievalError: the AWS SSO session has expired ({error}): \
 run `aws sso login`
 3 ProfileNotFound ConfigParseError: {error}: check AWS_PROFILE and ~/.aws/config
 3 NoCredentialsError PartialCredentialsError CredentialRetrievalError InvalidConfigError SSOError \
-ExpiredTokenException InvalidClientTokenId UnrecognizedClientException: no usable AWS \
-credentials ({error}): {hint}
+ExpiredTokenException InvalidClientTokenId UnrecognizedClientException LoginError \
+MissingDependencyException: no usable AWS credentials ({error}): {hint}
 4 AccessDeniedException: access denied: you may not call {action} ({message})
 8 ResourceNotFoundException: not found: {message}; check [tool.codeartifact] in pyproject.toml
-8 ParamValidationError InvalidRegionError: {error}; check [tool.codeartifact] in pyproject.toml
+8 ParamValidationError InvalidRegionError ValidationException: {error}; check [tool.codeartifact]
 6 ThrottlingException InternalServerException ServiceUnavailableException: CodeArtifact answered \
 {code} to {call} {tries} times: try again later
 7 ConnectTimeoutError ReadTimeoutError: CodeArtifact did not answer in time ({error})
@@ -62,16 +65,14 @@ credentials ({error}): {hint}
 """
 
 
-class Fault(BaseException):
-    """One line and its exit code; no `except Exception` (botocore's retries) catches a signal's."""
-
+class Fault(BaseException):  # one line and its exit code; botocore's retries catch no signal's
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
 
 
 def aws_fault(error: Exception) -> Fault | None:
-    """The one place where botocore's errors become a line a person can act on."""
+    """botocore's errors as lines to act on, by class or ClientError code: "EXIT NAMES: line"."""
     response = getattr(error, "response", None) or {}
     answer, call = response.get("Error", {}), getattr(error, "operation_name", None)
     code, message = answer.get("Code", ""), answer.get("Message")
@@ -90,35 +91,36 @@ def aws_fault(error: Exception) -> Fault | None:
 
 
 def on_signal(signum: int, frame: object) -> None:
-    """SIGINT and SIGTERM become a Fault; subprocess.run then kills a running upload."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Fault(f"stopped by {signal.Signals(signum).name}", 128 + signum)
+    raise Fault(f"stopped by {signal.Signals(signum).name}", 128 + signum)  # and ends run's child
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], env: Env = None) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    except OSError as error:
-        raise Fault(f"cannot run {command[0]}: {error}") from error
+    except OSError as error:  # as a shell says it, with its exit status
+        return subprocess.CompletedProcess(command, 127, "", f"cannot run {command[0]}: {error}")
 
 
-def checked(command: list[str], env: dict[str, str] | None = None, token: str = "\0") -> str:
-    """Run a tool; when it fails, say why in its last error line (or last line)."""
+def checked(command: list[str], env: Env = None, token: str = "\0", what: str = "") -> str:
+    """Run a tool; a failure is its last error line, with the code of its HTTP status or silence."""
     proc = run(command, env)
     if proc.returncode != 0:
         lines = (proc.stdout + proc.stderr).replace(token, "****").strip().splitlines()
         errors = [match[1] for line in lines if (match := CAUSE.match(line))]
         why = (errors or lines or [f"exit status {proc.returncode}"])[-1].strip()
-        raise Fault(f"`{shlex.join(command[:3])} …` failed: {why}")
+        status, lost = STATUS.search(why), NO_ANSWER.search(why)
+        code = HTTP_CODES.get(status[2], 6) if status else 7 if lost else 1
+        why = why.split(": ")[-1] if lost and not status else why
+        why = f"the repository answered HTTP {status[1]}" if status else why
+        raise Fault(f"{what or f'`{shlex.join(command[:3])} …`'} failed: {why}", code)
     return proc.stdout
 
 
 def git(*args: str) -> str | None:
-    """``git ARGS`` in the project, or None without git or outside a work tree."""
-    with contextlib.suppress(Fault):
-        return checked(["git", *args])
-    return None
+    proc = run(["git", *args])
+    return proc.stdout if proc.returncode == 0 else None  # None: no git, or no work tree
 
 
 def pyproject() -> dict[str, Any]:
@@ -164,23 +166,24 @@ def distributions(folder: Path, name: str, version: str | None) -> tuple[list[Pa
 
 
 def check_releasable(version: str, static: bool, dev: bool) -> None:
-    """Refuse a local version (1.0+g1a2b3c), which the version specifiers spec keeps for builds
-    never published to an index, and a development version (1.0.1.dev3) unless asked for."""
+    """Refuse a local version (1.0+g1a2b3c: never on an index), and a dev one unless asked for."""
     from packaging.version import Version
 
     base, local = Version(version).base_version, Version(version).local
-    fix = f"tag the commit (git tag v{base}, then push the tag)"
-    fix = f"set a release version such as {base} in pyproject.toml" if static else fix
+    why, fix = ", built from a commit with no tag v<version>", f"tag the commit (git tag v{base}"
+    fix += ", then push the tag)"
+    if static:
+        why, fix = "", f"set a release version such as {base} in pyproject.toml"
+    elif git("status", "--porcelain", "--untracked-files=no"):  # the tag's version + 1: changed
+        why, fix = ", built from uncommitted changes", "commit them (`git status` lists them)"
     if local:
         raise Fault(f"{version} has a local label (+{local}), never published: {fix}")
     if Version(version).is_devrelease and not dev:
-        untagged = "" if static else ", built from a commit with no tag v<version>"
-        raise Fault(f"{version} is a development version{untagged}: {fix}, or pass --dev")
+        raise Fault(f"{version} is a development version{why}: {fix}, or pass --dev")
 
 
 def build(where: dict[str, str], out: Path, endpoint: str, token: str) -> None:
-    """Build with the project's own tool, given its index's credentials and the commit's time
-    as SOURCE_DATE_EPOCH, so that the same commit builds the same bytes."""
+    """With the project's tool, its index's token, and the commit's time (the same bytes)."""
     manager = str(where.get("package-manager"))  # none: pip's way, with build
     env = dict(os.environ, **dict(variables(manager, endpoint, token)))
     env.setdefault("SOURCE_DATE_EPOCH", (git("log", "-1", "--format=%ct") or "").strip())
@@ -190,8 +193,7 @@ def build(where: dict[str, str], out: Path, endpoint: str, token: str) -> None:
 
 
 def client_for(region: str) -> Any:
-    """A CodeArtifact client that waits 10 s to connect and 30 s for an answer, and retries
-    throttling and 5xx, with its credentials resolved now: a missing token file says so here."""
+    """A client that retries throttling and 5xx, with credentials resolved now (a missing file)."""
     import boto3
     from botocore.config import Config
 
@@ -199,111 +201,121 @@ def client_for(region: str) -> Any:
     try:
         if session.get_credentials() is not None:
             session.get_credentials().get_frozen_credentials()
+        config = Config(connect_timeout=10, read_timeout=30, retries={"mode": "standard"})
+        return session.client("codeartifact", config=config)
     except OSError as error:
         raise Fault(f"no usable AWS credentials ({error}): {HINT}", 3) from error
-    config = Config(connect_timeout=10, read_timeout=30, retries={"mode": "standard"})
-    return session.client("codeartifact", config=config)
+    except ValueError as bad:  # InvalidRegionError, or a plain one: a malformed endpoint URL
+        raise aws_fault(bad) or Fault(f"{bad}: check AWS_ENDPOINT_URL_CODEARTIFACT", 8) from None
 
 
 def connect(client: Any, where: dict[str, str], endpoint_only: bool = False) -> tuple[str, str]:
-    """A token (or "" for the endpoint only) and the repository's PyPI endpoint, as given."""
     owner = {"domain": where["domain"], "domainOwner": where["domain-owner"]}
     secret = "" if endpoint_only else client.get_authorization_token(**owner)["authorizationToken"]
     answer = client.get_repository_endpoint(**owner, repository=where["repository"], format="pypi")
-    return secret, answer["repositoryEndpoint"].rstrip("/") + "/"
+    return secret, answer["repositoryEndpoint"].rstrip("/") + "/"  # a token (or ""), the endpoint
 
 
 def index_url(endpoint: str, user: str = "") -> str:
-    """The index installers read, with ``user`` (and a password) in it."""
-    return endpoint.replace("://", f"://{user}@" if user else "://", 1) + "simple/"
+    return endpoint.replace("://", f"://{user}@" if user else "://", 1) + "simple/"  # user[:token]
 
 
 def variables(tool: str, endpoint: str, token: str) -> list[tuple[str, str]]:
-    """What gives ``tool`` the token. For uv, the credentials of pyproject.toml's index, never
-    UV_DEFAULT_INDEX, which `uv add` would write into pyproject.toml (uv#9867)."""
+    """What gives ``tool`` the token: for uv, its index's, never UV_DEFAULT_INDEX (uv#9867)."""
     user = {"uv": "UV_INDEX_CODEARTIFACT_", "poetry": "POETRY_HTTP_BASIC_CODEARTIFACT_"}
-    if tool in user:
-        return [(user[tool] + "USERNAME", "aws"), (user[tool] + "PASSWORD", token)]
-    twine = [("TWINE_REPOSITORY_URL", endpoint), ("TWINE_USERNAME", "aws")]
-    if tool == "twine":
-        return [*twine, ("TWINE_PASSWORD", token)]
+    if prefix := {**user, "twine": "TWINE_"}.get(tool):
+        pairs = [(prefix + "USERNAME", "aws"), (prefix + "PASSWORD", token)]
+        return [("TWINE_REPOSITORY_URL", endpoint)] * (tool == "twine") + pairs
     return [("PIP_INDEX_URL", index_url(endpoint, f"aws:{token}"))]
 
 
 def stored(client: Any, package: dict[str, str]) -> dict[str, str]:
-    """Name -> SHA-256 of the files the repository has of this version ({} if none)."""
-    from botocore.exceptions import ClientError
-
-    try:
+    try:  # name -> SHA-256 of the files the repository has of this version
         pages = client.get_paginator("list_package_version_assets").paginate(**package)
         return {a["name"]: a["hashes"].get("SHA-256", "") for p in pages for a in p["assets"]}
-    except ClientError as error:
-        if error.response["Error"].get("Code") == "ResourceNotFoundException":
-            return {}
-        raise
+    except client.exceptions.ResourceNotFoundException:
+        return {}
 
 
 def uv() -> str:
-    """The uv this tool depends on (its PyPI wheel is the binary alone)."""
-    from uv import find_uv_bin
+    from uv import find_uv_bin  # the uv this tool depends on: its wheel is the binary alone
 
     return str(find_uv_bin())
 
 
 def login_uv(endpoint: str, args: argparse.Namespace) -> str:
-    """The keyring command as uv's AWS guide installs it (docs.astral.sh/uv/guides/integration/aws);
-    pyproject.toml's index names the user aws, and its [tool.uv] keyring-provider is subprocess."""
+    """The keyring command as uv's guide installs it (docs.astral.sh/uv/guides/integration/aws)."""
     for installed in (False, True):  # uv runs the first keyring on PATH
         found = shutil.which("keyring")
         if found and BACKEND in run([found, "--list-backends"]).stdout:
             return f"{'installed' if installed else 'found'} {found} with {BACKEND}"
         if not installed:  # uv refuses to replace another program's keyring: it says so
-            checked([uv(), "tool", "install", "keyring", "--with", BACKEND])
+            checked([uv(), "tool", "install", "keyring", *keyring_plugins()])
     raise Fault(f"{found or 'no keyring'} is first on PATH: put `uv tool dir --bin` before it")
 
 
+def keyring_plugins() -> list[str]:
+    """--with ours and the user's (uv's receipt of the tool): uv has no inject (uv#7312)."""
+    receipt = Path(checked([uv(), "tool", "dir"]).strip(), "keyring", "uv-receipt.toml")
+    had = tomllib.loads(receipt.read_text())["tool"]["requirements"] if receipt.exists() else []
+    kept = [f"{r['name']}[{','.join(r.get('extras', ''))}]{r.get('specifier', '')}"
+          f"{''.join(' @ ' + r[k] for k in ('url', 'directory', 'path') if k in r)}"
+          f"{'; ' + r['marker'] if 'marker' in r else ''}" for r in had[1:]]  # fmt: skip
+    return [f"--with={requirement}" for requirement in [*kept, *PLUGINS]]
+
+
 def login_pip(endpoint: str, args: argparse.Namespace) -> str:
-    """This virtual environment's pip imports the keyring, set with pip's own commands in its
-    own pip.conf (https://pip.pypa.io/en/stable/topics/authentication/#keyring-support)."""
+    """In this venv's pip.conf (pip.pypa.io/en/stable/topics/authentication/#keyring-support)."""
     pip = [sys.executable, "-m", "pip"]
-    if sys.prefix == sys.base_prefix or run([*pip, "--version"]).returncode:  # under `uv run`
-        raise Fault(f"{sys.executable} is no virtual environment with pip: . .venv/bin/activate")
-    checked([*pip, "install", "--quiet", "keyring", BACKEND])
+    if sys.prefix == sys.base_prefix:
+        raise Fault(f"{sys.executable} is no virtual environment: . .venv/bin/activate")
+    listed = run([*pip, "config", "list"])  # every setting pip merges, before changing any
+    if listed.returncode:  # no pip (as under `uv run`), or a pip.conf it cannot read
+        raise Fault(f"`{shlex.join(pip)} config list` failed: {listed.stderr}{listed.stdout}")
+    for key, _, value in (line.partition("=") for line in listed.stdout.splitlines()):
+        url = re.sub(r"//[^/@]+@", "//", value.strip("'"))  # with no token, if any
+        other = "find-links" in key or ("index-url" in key and url != index_url(endpoint))
+        if other and not args.allow_extra_index:
+            raise Fault(f"pip also looks in {re.sub('//[^/@]+@', '//****@', value)} ({key}), "
+                        "where a package of this project's name could stand in for it: remove "
+                        "it, or pass --allow-extra-index")  # fmt: skip
+    checked([*pip, "install", "--quiet", "keyring", *PLUGINS])
     checked([*pip, "config", "--site", "set", "global.keyring-provider", "import"])
     checked([*pip, "config", "--site", "set", "global.index-url", index_url(endpoint)])
-    for line in run([*pip, "config", "list"]).stdout.splitlines():  # pip merges every setting
-        key, _, value = line.partition("=")
-        other = key.endswith("index-url") and value.strip("'") != index_url(endpoint)
-        if (other or key.endswith("find-links")) and not args.allow_extra_index:
-            raise Fault(
-                f"pip also looks in {re.sub(r'//[^/@]+@', '//****@', value)} ({key}), where a "
-                "package of this project's name could stand in for it: remove it, or pass "
-                "--allow-extra-index"
-            )
     return f"installed keyring with {BACKEND}; the pip of {sys.prefix} reads {index_url(endpoint)}"
 
 
 def login_poetry(endpoint: str, args: argparse.Namespace) -> str:
-    """The backend in Poetry's own environment, where Poetry looks for a keyring, with Poetry's
-    command for plugins (https://python-poetry.org/docs/plugins/#using-plugins)."""
-    if run(["poetry", "self", "show", BACKEND]).returncode != 0:
-        checked(["poetry", "self", "add", BACKEND])
+    """Where Poetry looks for it: with pipx inject (which outlives a reinstall) or `poetry self`."""
+    info = re.search(r"^Executable: *(.+)", checked(["poetry", "debug", "info"]), re.M)
+    python = info[1] if info else "poetry's python"  # its own, the first Executable listed
+    venv, imports = Path(python).parent.parent, [python, "-I", "-c", f"import {BACKEND}, awscrt"]
+    if run(imports).returncode:
+        pipx = (venv / "pipx_metadata.json").is_file()
+        checked([*(["pipx", "inject", venv.name] if pipx else ["poetry", "self", "add"]), *PLUGINS])
+        checked(imports)  # there now, not assumed
     return f"{BACKEND} is in Poetry's environment"
 
 
 def keyring_settings() -> str:
-    """keyringrc.cfg where keyring reads it (keyring.util.platform_), with the backend's
-    section: without the file, keyrings.codeartifact warns on every use."""
+    """keyringrc.cfg where keyring reads it (keyring.util.platform_): without, the backend warns."""
     folder = Path(os.getenv("XDG_CONFIG_HOME") or Path.home() / ".config", "python_keyring")
     if sys.platform == "win32":
         folder = Path(os.getenv("LOCALAPPDATA") or Path.home() / "AppData/Local", "Python Keyring")
-    if not (folder / "keyringrc.cfg").exists():
+    rc, new = folder / "keyringrc.cfg", folder / "keyringrc.cfg.new"
+    if not rc.exists() or not rc.stat().st_size:  # an empty one holds nothing of the user's
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "keyringrc.cfg").write_text(f"# pypi.org/project/{BACKEND}\n[codeartifact]\n")
+        try:  # whole, or not at all, on a full disk
+            new.write_text(f"# pypi.org/project/{BACKEND}\n[codeartifact]\n")
+            new.replace(rc)
+        finally:
+            new.unlink(missing_ok=True)
     return f"keyrings.codeartifact reads {folder / 'keyringrc.cfg'}"
 
 
 def command_login(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
+    if set_ := [name for name, _ in variables(args.tool, "", "") if name in os.environ]:
+        raise Fault(f"{' and '.join(set_)} (from env) outrank the keyring: unset {' '.join(set_)}")
     _, endpoint = connect(client, where)  # the credentials work, and may read the repository
     done = {"uv": login_uv, "pip": login_pip, "poetry": login_poetry}[args.tool](endpoint, args)
     print(f"{done}\n{keyring_settings()}\nlogged {args.tool} in to {where['repository']} through "
@@ -311,20 +323,10 @@ def command_login(args: argparse.Namespace, where: dict[str, str], client: Any) 
 
 
 def upload(endpoint: str, file: Path, token: str) -> None:
-    """One file, with uv (https://docs.astral.sh/uv/guides/package/#publishing-your-package) and
-    the token in its environment, never on a command line; the exit code says what failed (a
-    signal's Fault goes on as it is)."""
-    env = dict(os.environ, UV_PUBLISH_USERNAME="aws", UV_PUBLISH_PASSWORD=token)
+    env = dict(os.environ, UV_PUBLISH_USERNAME="aws", UV_PUBLISH_PASSWORD=token)  # not in argv
     env.setdefault("UV_UPLOAD_HTTP_TIMEOUT", "300")  # uv's own default waits 15 minutes
-    options = ["--no-config", "--no-progress", "--trusted-publishing", "never"]
-    try:
-        checked([uv(), "publish", *options, "--publish-url", endpoint, str(file)], env, token)
-    except Fault as fault:
-        status = re.search(r"status code ((\d{3})[^.]*)", str(fault))
-        code = {"401": 5, "403": 5, "409": 1, "502": 7, "504": 7}.get(status[2], 6) if status else 7
-        why = f"the repository answered HTTP {status[1]}" if status else str(fault).split(": ")[-1]
-        failed = Fault(f"uploading {file.name} failed: {why}", code)
-        raise failed if fault.code == 1 else fault from None
+    options = ["--no-config", "--no-progress", "--trusted-publishing", "never", "--publish-url"]
+    checked([uv(), "publish", *options, endpoint, str(file)], env, token, f"uploading {file.name}")
 
 
 def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
@@ -363,10 +365,12 @@ def command_publish(args: argparse.Namespace, where: dict[str, str], client: Any
         for file in missing:
             try:
                 upload(endpoint, file, token)
-            except Fault as fault:
-                done = ", ".join(sorted(there)) or "none"
-                left = ", ".join(file.name for file in missing if file.name not in there)
-                state = f"in the repository: {done}; not yet: {left}; finish with: {finish}"
+            except Fault as fault:  # a signal may cut an upload off after its last byte
+                cut = [file.name] if fault.code > 128 else []
+                state = f"in the repository: {', '.join(sorted(there)) or 'none'}"
+                state += f"; perhaps: {file.name}" if cut else ""
+                left = ", ".join(f.name for f in missing if f.name not in [*there, *cut]) or "none"
+                state += f"; not yet: {left}; finish with: {finish}"
                 raise Fault(f"{fault}; {state}", fault.code) from None
             there |= {file.name: ours[file].hexdigest()}
             with contextlib.suppress(OSError):  # a lost output (main says so) stops no upload
@@ -395,17 +399,11 @@ def command_verify(args: argparse.Namespace, where: dict[str, str], client: Any)
     token, endpoint = connect(client, where)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
     env.update(UV_DEFAULT_INDEX=index_url(endpoint, f"aws:{token}"), UV_NO_CACHE="1")
-    with tempfile.TemporaryDirectory(prefix="codeartifact-verify-") as venv:
-        try:  # with none of the user's settings: --no-config, no UV_ or PIP_ variables
-            checked([uv(), "venv", "--no-config", "-q", "-p", sys.executable, venv], env, token)
-            checked([uv(), "pip", "install", "--no-config", "-qp", venv, requirement], env, token)
-        except Fault as fault:
-            raise Fault(f"{requirement} does not install from there: {fault}", fault.code) from None
+    modules = ", ".join(sorted(path.parent.name for path in ROOT.glob("src/*/__init__.py")))
+    command = [uv(), "run", "--no-config", "--no-project", "--isolated", "-qp", sys.executable]
+    command += ["--with", requirement, "python", "-I", "-c", f"import {modules or 'sys'}"]
+    checked(command, env, token, f"installing {requirement} from there")  # a new environment
     print(f"verified: {requirement} installs from {where['repository']} into a new environment")
-
-
-def command_url(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
-    print(connect(client, where, endpoint_only=True)[1] + ("simple/" if args.simple else ""))
 
 
 def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
@@ -418,6 +416,8 @@ def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> N
         source = f"the build in {args.dist}"
         version = distributions(Path(args.dist), name, version)[1]
         fix = "build the commit the tag names, with the tags fetched (a full clone)"
+        if git("status", "--porcelain", "--untracked-files=no"):  # its version is the next one's
+            fix = "commit the changes (`git status` lists them), then build again"
     elif not version:
         raise Fault(f"the version is the tag's: build, then check-tag {args.tag} --dist DIR", 2)
     with contextlib.suppress(InvalidVersion):  # a tag that is no version matches none
@@ -426,17 +426,19 @@ def check_tag(args: argparse.Namespace, where: dict[str, str], client: Any) -> N
     raise Fault(f"the tag {args.tag} does not match the version {version} of {source}: {fix}")
 
 
+def command_url(args: argparse.Namespace, where: dict[str, str], client: Any) -> None:
+    print(connect(client, where, endpoint_only=True)[1] + ("simple/" if args.simple else ""))
+
+
 COMMANDS = {"login": command_login, "env": command_env, "url": command_url, "check-tag": check_tag,
             "publish": command_publish, "verify": command_verify}  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="codeartifact.py",
+    codes = "\n".join(f"  {k:>3}  {text}" for k, text in EXIT_CODES.items())
+    top = argparse.ArgumentParser(prog="codeartifact.py", epilog="exit codes:\n" + codes,
         description=f"Log in and publish to this project's CodeArtifact repository ({VERSION}).",
-        epilog="exit codes:\n" + "\n".join(f"  {k:>3}  {text}" for k, text in EXIT_CODES.items()),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     top.add_argument("--version", action="version", version=f"codeartifact.py {VERSION}")
     add = top.add_subparsers(dest="command", required=True).add_parser
     login = add("login", help="let pip, uv or Poetry ask the keyring for a fresh token")
@@ -461,34 +463,35 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, client: Any = None) -> int:
     """Run one command; every fault ends as one ``error: …`` line and its exit code."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
     try:
         try:
             args = parser().parse_args(argv)
-            signal.signal(signal.SIGINT, on_signal)
-            signal.signal(signal.SIGTERM, on_signal)
+            if sys.stdout is None:  # closed (>&-): Python gives None, to which print writes nothing
+                raise Fault("the output is closed: give it a file, a pipe or /dev/null", 74)
             where, run_it = settings(), COMMANDS[args.command]
             aws = client or (args.command != "check-tag" and client_for(where["region"]))
             run_it(args, where, aws)
             code = 0
         except SystemExit as done:  # --help, or a usage error: argparse's text is out
             code = done.code if isinstance(done.code, int) else 2
-        if sys.stdout:
-            sys.stdout.flush()
+        print(end="", flush=True)  # any output lost is said below
         return code
-    except Fault as fault:
-        return report(fault)
+    except Fault as known:
+        fault = known
     except ModuleNotFoundError as gone:
-        return report(Fault(f"{gone.name} is not installed for {sys.executable}: see README.md", 2))
+        fault = Fault(f"{gone.name} is not installed for {sys.executable}: see README.md", 2)
     except Exception as error:  # botocore's timeouts are OSErrors too: aws_fault knows them
-        if not (known := aws_fault(error)) and isinstance(error, OSError):  # the output, a file
+        if not (found := aws_fault(error)) and isinstance(error, OSError):  # the output, a file
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the last flush cannot fail
             if isinstance(error, BrokenPipeError):
                 return 141
-            known = Fault(f"cannot write {error.filename or 'the output'}: {error.strerror}", 74)
-        return report(known or Fault(f"{type(error).__name__}: {error}", 70))
-
-
-def report(fault: Fault) -> int:
+            found = Fault(f"cannot write {error.filename or 'the output'}: {error.strerror}", 74)
+        fault = found or Fault(f"{type(error).__name__}: {error}", 70)
+    finally:  # done: a signal now would only hide the outcome
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
     print("error:", *str(fault).split(), file=sys.stderr)  # one line, whatever a tool said
     return fault.code
 
