@@ -1,0 +1,444 @@
+"""The CI files of a baked project, run job by job as their runners run them.
+
+Each job starts from what its image or runner gives, and nothing of this machine:
+
+- ``python:*-slim`` (GitLab): a Python with pip (a virtual environment of the distribution's
+  ``/usr/bin/python3``, where ``pip install`` works as it does as root in the image), the basic
+  tools of /usr/bin, and no git, uv, twine, build, Poetry or pipx. ``apt-get install git`` puts
+  this machine's git on the job's PATH, as Debian's package would.
+- GitHub's ``ubuntu-latest``: git, and the distribution's python3; ``actions/setup-python``
+  adds a Python with pip, nothing else.
+- CodeBuild's standard image: its runtime's Python with pip, and git.
+
+``uses:`` steps are replaced by their documented effects: checkout clones the pushed ref (one
+commit, or the whole history and tags with ``fetch-depth: 0``, never a token in .git/config with
+``persist-credentials: false``); setup-uv puts uv at the pinned version on PATH;
+configure-aws-credentials sets the role's credentials in the environment; upload- and
+download-artifact copy files between jobs; create-github-app-token outputs a token. Every job
+clones the pushed ref afresh, in a HOME of its own, and reaches the CodeArtifact of
+tests/support/codeartifact_host.py by its real host names. GitLab's keys that the template uses
+(``default``, ``extends``, ``rules``, ``needs``, ``variables``, ``parallel: matrix``,
+``artifacts``, ``id_tokens``) are read here: gitlab-ci-local (npm) needs Node 22 from its 4.56
+release on and, before it, a Docker or a shell executor that rsyncs the whole project with this
+machine's tools on PATH, which is what these runs must not have.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tests.support.codeartifact_host import LoopbackCodeArtifact
+from tests.support.tools import ProjectTools
+
+# What no image here has unless a step installs it: Python tools, git, and this machine's extras.
+NOT_IN_IMAGES = re.compile(r"^(python|pip|pydoc|2to3|idle|git|uv|uvx|twine|poetry|pipx|node|npm|npx|docker|gh)")
+# The images' Python is built from source (/usr/local in python:*-slim, the tool cache of
+# setup-python, pyenv in CodeBuild): not a virtual environment, which uv would skip, and not
+# "externally managed" as a distribution's is. The test environment's base Python is one.
+SOURCE_PYTHON = Path(sys.base_prefix)
+PYTHON_VERSION = f"python{sys.version_info.major}.{sys.version_info.minor}"
+ROLE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "ASIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AWS_SESSION_TOKEN": "role-session-token",
+}
+
+
+@dataclass
+class JobResult:
+    name: str
+    status: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 0
+
+
+@dataclass
+class Runner:
+    """A runner's machine: the repository it clones, the stand-in it reaches, shared caches."""
+
+    root: Path
+    remote: Path  # a bare repository: the project as pushed
+    codeartifact: LoopbackCodeArtifact
+    tools: ProjectTools
+    results: list[JobResult] = field(default_factory=list)
+    artifacts: dict[str, Path] = field(default_factory=dict)  # name -> folder
+    last: tuple[Path, dict[str, str]] | None = None  # where and with what the last step ran
+
+    def basic_tools(self) -> Path:
+        """A folder of /usr/bin's tools less NOT_IN_IMAGES: every image's coreutils, sed, awk."""
+        folder = self.root / "usr-bin"
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            for entry in Path("/usr/bin").iterdir():
+                if not NOT_IN_IMAGES.match(entry.name):
+                    (folder / entry.name).symlink_to(entry)
+        return folder
+
+    def image_python(self, prefix: Path) -> Path:
+        """A Python install of its own at ``prefix`` with pip and nothing else: the interpreter
+        and the standard library of SOURCE_PYTHON, an empty site-packages. Returns its bin folder."""
+        template = self.root / "image-python"
+        if not template.exists():
+            (template / "bin").mkdir(parents=True)
+            shutil.copy2(SOURCE_PYTHON / "bin" / PYTHON_VERSION, template / "bin" / PYTHON_VERSION)
+            for name in ("python", "python3"):
+                (template / "bin" / name).symlink_to(PYTHON_VERSION)
+            library = template / "lib" / PYTHON_VERSION
+            library.mkdir(parents=True)
+            for entry in (SOURCE_PYTHON / "lib" / PYTHON_VERSION).iterdir():
+                if entry.name != "site-packages":
+                    (library / entry.name).symlink_to(entry)
+            (library / "site-packages").mkdir()
+            subprocess.run([template / "bin" / "python", "-m", "ensurepip", "--default-pip"], check=True,
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(self.root)}, capture_output=True)  # fmt: skip
+        shutil.copytree(template, prefix, symlinks=True)
+        for script in (prefix / "bin").glob("pip*"):  # their first line names the template's Python
+            script.write_text(script.read_text().replace(str(template), str(prefix)))
+        return prefix / "bin"
+
+    def job_machine(self, name: str, *, git: bool, python: bool, apt: bool = False) -> tuple[Path, dict[str, str]]:
+        """A new machine for one job: (its work folder, its environment)."""
+        home = self.root / "jobs" / re.sub(r"[^\w.-]", "_", name)
+        shutil.rmtree(home, ignore_errors=True)
+        bin_folder = home / "image-bin"
+        bin_folder.mkdir(parents=True)
+        path = [bin_folder]
+        if python:
+            path.insert(0, self.image_python(home / "image-python"))
+        if git:
+            (bin_folder / "git").symlink_to(shutil.which("git", path="/usr/bin"))
+        if apt:  # Debian's apt-get, as far as the jobs use it: `apt-get install … git`
+            (bin_folder / "apt-get").write_text(
+                f'#!/bin/sh\ncase " $* " in *" install "*" git "*) ln -sf /usr/bin/git {bin_folder}/git;; esac\n'
+            )
+            (bin_folder / "apt-get").chmod(0o755)
+        path.append(self.basic_tools())
+        env = {
+            "HOME": str(home / "home"),
+            "PATH": os.pathsep.join(map(str, path)),
+            "LANG": "C.UTF-8",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "UV_CACHE_DIR": str(self.tools.cache / "uv"),
+            "PIP_CACHE_DIR": str(self.tools.cache / "pip"),
+            "POETRY_CACHE_DIR": str(self.tools.cache / "poetry"),
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "UV_PYTHON_DOWNLOADS": "never",  # no internet but the package index here
+            **self.codeartifact.client_environment,
+        }
+        (home / "home").mkdir()
+        return home, env
+
+    def clone(self, where: Path, ref: str, full: bool) -> None:
+        depth = [] if full else ["--depth", "1"]
+        subprocess.run(["git", "clone", "--quiet", *depth, "--branch", ref, f"file://{self.remote}", where],
+                       check=True, capture_output=True)  # fmt: skip
+        # No token stays behind: origin is the plain https URL a runner without credentials leaves.
+        subprocess.run(["git", "remote", "set-url", "origin", "https://example.invalid/org/project.git"], cwd=where,
+                       check=True)  # fmt: skip
+
+    def shell(self, name: str, script: str, cwd: Path, env: dict[str, str]) -> JobResult:
+        """Run a step's script as a file, with bash -eo pipefail (both runners' way)."""
+        file = cwd.parent / f"step-{len(self.results)}.sh"
+        file.write_text(script, encoding="utf-8")
+        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", file], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        result = JobResult(name, proc.returncode, proc.stdout + proc.stderr)
+        self.results.append(result)
+        self.last = (cwd, env)
+        return result
+
+    def save_artifact(self, name: str, source: Path) -> None:
+        target = self.root / "artifacts" / name
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+        self.artifacts[name] = target
+
+    def load_artifact(self, name: str, target: Path) -> None:
+        shutil.copytree(self.artifacts[name], target, dirs_exist_ok=True)
+
+    def summary(self) -> list[tuple[str, int]]:
+        return [(result.name, result.status) for result in self.results]
+
+
+# --- GitHub Actions ---------------------------------------------------------------------------
+
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+@dataclass
+class GitHubContext:
+    ref: str  # the pushed ref: refs/tags/v0.1.0, refs/heads/main
+    vars: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, dict[str, str]] = field(default_factory=dict)
+    needs: dict[str, dict[str, str]] = field(default_factory=dict)
+    matrix: dict[str, str] = field(default_factory=dict)
+    temp: str = ""
+
+    def value(self, expression: str) -> str:
+        """The value of one of the expressions the template writes: a context path, or a comparison."""
+        if "==" in expression:
+            left, right = (part.strip() for part in expression.split("==", 1))
+            return "true" if self.value(left) == right.strip("'") else ""
+        parts = expression.split(".")
+        github = {"ref": self.ref, "ref_name": self.ref.rsplit("/", 1)[-1], "token": "ghs_workflow_token",
+                  "repository": "org/project"}  # fmt: skip
+        contexts = {"github": github, "vars": self.vars, "secrets": self.secrets, "env": self.env,
+                    "matrix": self.matrix, "runner": {"temp": self.temp}}  # fmt: skip
+        if parts[0] in ("steps", "needs"):
+            return (self.steps if parts[0] == "steps" else self.needs).get(parts[1], {}).get(parts[3], "")
+        return str(contexts[parts[0]].get(parts[1], ""))
+
+    def render(self, text: str) -> str:
+        return EXPRESSION.sub(lambda match: self.value(match.group(1)), str(text))
+
+    def condition(self, text: str | None) -> bool:
+        return text is None or bool(self.value(EXPRESSION.sub(r"\1", text)))
+
+
+def github_workflow(runner: Runner, workflow_file: Path, context: GitHubContext, uv_version: str) -> dict[str, str]:
+    """Run each job of a workflow in order (the template's ``needs`` form a chain); returns
+    each job's conclusion: success, failure or skipped."""
+    workflow = yaml.safe_load(workflow_file.read_text(encoding="utf-8"))
+    conclusions: dict[str, str] = {}
+    outputs: dict[str, dict[str, str]] = {}
+    for job_name, job in workflow["jobs"].items():
+        needs = [job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs", [])
+        context.needs = {need: outputs.get(need, {}) for need in needs}
+        if any(conclusions.get(need) != "success" for need in needs) or not context.condition(job.get("if")):
+            conclusions[job_name] = "skipped"
+            continue
+        matrix = job.get("strategy", {}).get("matrix", {})
+        context.matrix = {key: values[0] for key, values in matrix.items()}  # the oldest Python only
+        ok, outputs[job_name] = github_job(runner, f"{workflow_file.name} {job_name}", job, workflow, context,
+                                           uv_version)  # fmt: skip
+        conclusions[job_name] = "success" if ok else "failure"
+    return conclusions
+
+
+def github_job(
+    runner: Runner, name: str, job: dict, workflow: dict, context: GitHubContext, uv_version: str
+) -> tuple[bool, dict[str, str]]:
+    home, env = runner.job_machine(name, git=True, python=False)
+    (home / "image-bin" / "python3").symlink_to("/usr/bin/python3")  # ubuntu-latest's own python3
+    env["PATH"] = f"{env['HOME']}/.local/bin:{env['PATH']}"  # on the PATH of GitHub's Ubuntu images
+    workspace, temp = home / "work", home / "runner-temp"
+    temp.mkdir()
+    context.steps, context.temp = {}, str(temp)
+    context.env = {**{k: str(v) for k, v in workflow.get("env", {}).items()}}
+    context.env |= {k: context.render(v) for k, v in job.get("env", {}).items()}
+    env |= context.env | {
+        "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REF": context.ref,
+        "GITHUB_REF_NAME": context.ref.rsplit("/", 1)[-1], "GITHUB_REPOSITORY": "org/project",
+        "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
+    }  # fmt: skip
+    for number, step in enumerate(job["steps"]):
+        if not context.condition(step.get("if")):
+            continue
+        label = f"{name} / {step.get('name') or step.get('uses', '').split('@')[0] or step['run'].splitlines()[0]}"
+        step_env = {k: context.render(v) for k, v in step.get("env", {}).items()}
+        given = {k: context.render(v) for k, v in step.get("with", {}).items()}
+        outputs: dict[str, str] = {}
+        if "uses" in step:
+            result = github_action(runner, label, step["uses"].split("@")[0], given, env, workspace, context,
+                                   uv_version, outputs)  # fmt: skip
+        else:
+            output_file = temp / f"output-{number}"
+            output_file.touch()
+            env_file = temp / f"env-{number}"
+            env_file.touch()
+            files = {"GITHUB_OUTPUT": str(output_file), "GITHUB_ENV": str(env_file)}
+            result = runner.shell(label, context.render(step["run"]), workspace, env | step_env | files)
+            outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
+        if "id" in step:
+            context.steps[step["id"]] = outputs
+        if not result.ok:
+            return False, {}
+    job_outputs = {key: context.render(value) for key, value in job.get("outputs", {}).items()}
+    return True, job_outputs
+
+
+def github_action(
+    runner: Runner, label: str, action: str, given: dict[str, str], env: dict[str, str], workspace: Path,
+    context: GitHubContext, uv_version: str, outputs: dict[str, str],
+) -> JobResult:  # fmt: skip
+    """The documented effect of each action the template uses."""
+    status, said = 0, ""
+    if action == "actions/checkout":
+        ref = context.ref.rsplit("/", 1)[-1]
+        runner.clone(workspace, ref, full=str(given.get("fetch-depth")) == "0")
+        assert given.get("persist-credentials") == "False", f"{label}: checkout keeps its token in .git/config"
+    elif action == "actions/setup-python":
+        env["PATH"] = f"{runner.image_python(workspace.parent / 'setup-python')}:{env['PATH']}"
+    elif action == "astral-sh/setup-uv":
+        if given.get("version") != uv_version:
+            status, said = 1, f"setup-uv installs uv {given.get('version') or 'latest'}, not the pinned {uv_version}"
+        else:
+            folder = workspace.parent / "setup-uv"
+            folder.mkdir()
+            (folder / "uv").symlink_to(runner.tools.uv_bin)
+            (folder / "uvx").symlink_to(Path(runner.tools.uv_bin).with_name("uvx"))
+            env["PATH"] = f"{folder}:{env['PATH']}"
+    elif action == "aws-actions/configure-aws-credentials":
+        if not given.get("role-to-assume"):
+            status, said = 1, "configure-aws-credentials: no role-to-assume"
+        env |= ROLE_CREDENTIALS | {"AWS_REGION": given["aws-region"], "AWS_DEFAULT_REGION": given["aws-region"]}
+    elif action == "actions/upload-artifact":
+        source = Path(given["path"]) if given["path"].startswith("/") else workspace / given["path"]
+        if not source.exists() or not any(source.iterdir()):
+            status, said = 1, f"no files were found at {given['path']}"
+        else:
+            runner.save_artifact(given["name"], source)
+    elif action == "actions/download-artifact":
+        target = Path(given["path"]) if given["path"].startswith("/") else workspace / given["path"]
+        runner.load_artifact(given["name"], target)
+    elif action == "actions/create-github-app-token":
+        if not given.get("client-id") or not given.get("private-key"):
+            status, said = 1, "create-github-app-token: client-id and private-key are required"
+        outputs["token"] = "ghs_app_installation_token"
+    else:
+        status, said = 1, f"no stand-in for {action}"
+    result = JobResult(label, status, said)
+    runner.results.append(result)
+    return result
+
+
+# --- GitLab CI --------------------------------------------------------------------------------
+
+
+def merged(base: dict, extra: dict) -> dict:
+    """GitLab's ``extends``: hashes merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def resolved(config: dict, name: str) -> dict:
+    job = config[name]
+    parents = job.get("extends", [])
+    base: dict = {}
+    for parent in [parents] if isinstance(parents, str) else parents:
+        base = merged(base, resolved(config, parent))
+    return merged(base, {k: v for k, v in job.items() if k != "extends"})
+
+
+def gitlab_rule(expression: str, variables: dict[str, str]) -> bool:
+    """The template's rule expressions: ==, =~ /regex/, && and ||, over $VARIABLES."""
+
+    def term(text: str) -> bool:
+        text = text.strip()
+        if match := re.fullmatch(r"\$(\w+)\s*=~\s*/(.*)/", text):
+            return re.search(match[2], variables.get(match[1], "")) is not None
+        if match := re.fullmatch(r'\$(\w+)\s*==\s*"(.*)"', text):
+            return variables.get(match[1], "") == match[2]
+        if match := re.fullmatch(r"\$(\w+)", text):
+            return bool(variables.get(match[1]))
+        raise ValueError(f"no rule of that shape here: {text}")
+
+    return any(all(term(part) for part in alternative.split("&&")) for alternative in expression.split("||"))
+
+
+def gitlab_runs(job: dict, variables: dict[str, str]) -> bool:
+    for rule in job.get("rules", [{"when": "on_success"}]):
+        if "if" not in rule or gitlab_rule(rule["if"], variables):
+            return rule.get("when", "on_success") != "never"
+    return False
+
+
+def expand(value: str, variables: dict[str, str]) -> str:
+    return re.sub(r"\$(\w+)", lambda match: variables.get(match[1], ""), str(value))
+
+
+def gitlab_pipeline(runner: Runner, project: Path, variables: dict[str, str]) -> dict[str, str]:
+    """Run the jobs the rules select, stage by stage; returns each job's status."""
+    config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    default = config.get("default", {})
+    jobs = {name: merged(default, resolved(config, name)) for name, job in config.items()
+            if isinstance(job, dict) and not name.startswith(".") and name not in ("default", "variables")}  # fmt: skip
+    statuses: dict[str, str] = {}
+    for stage in config["stages"]:
+        for name, job in jobs.items():
+            if job.get("stage", "test") != stage or not gitlab_runs(job, variables):
+                continue
+            needs = job.get("needs")
+            earlier = [other for other in statuses if other in jobs]
+            if any(statuses[need] != "success" for need in (needs if needs is not None else earlier)):
+                statuses[name] = "skipped"
+                continue
+            sources = needs if needs is not None else earlier
+            statuses[name] = "success" if gitlab_job(runner, name, job, config, variables, sources) else "failed"
+    return statuses
+
+
+def gitlab_job(runner: Runner, name: str, job: dict, config: dict, given: dict[str, str], sources: list[str]) -> bool:
+    home, env = runner.job_machine(f"gitlab {name}", git=False, python=True, apt=True)
+    workspace = home / "work"
+    runner.clone(workspace, given["CI_COMMIT_REF_NAME"], full=str(job.get("variables", {}).get("GIT_DEPTH")) == "0")
+    for source in sources:
+        if source in runner.artifacts:
+            runner.load_artifact(source, workspace)
+    variables = dict(given) | {"CI_JOB_ID": str(len(runner.results) + 1), "CI_PROJECT_DIR": str(workspace)}
+    for key, value in {**config.get("variables", {}), **job.get("variables", {})}.items():
+        if key != "PYTHON_IMAGE":
+            variables[key] = expand(value, variables)
+    for token in job.get("id_tokens", {}):
+        variables[token] = "eyJhbGciOiJSUzI1NiJ9.gitlab-id-token.signature"
+        env |= ROLE_CREDENTIALS  # the role boto3 assumes with that token (AWS_ROLE_ARN)
+    script = "\n".join([*job.get("before_script", []), *job.get("script", [])])
+    result = runner.shell(f"gitlab {name}", script, workspace, env | variables)
+    paths = job.get("artifacts", {}).get("paths", [])
+    if result.ok and paths:
+        kept = home / "artifacts"
+        for path in paths:
+            if (workspace / path).exists():
+                shutil.copytree(workspace / path, kept / path)
+        if kept.exists():
+            runner.save_artifact(name, kept)
+    return result.ok
+
+
+# --- AWS CodeBuild ----------------------------------------------------------------------------
+
+
+def codebuild_build(runner: Runner, project: Path, buildspec: str, ref: str, variables: dict[str, str]) -> list[str]:
+    """Run a buildspec's phases in order in one shell, as CodeBuild does; stop at the first
+    failing command. Returns the phases that succeeded."""
+    home, env = runner.job_machine(f"codebuild {buildspec}", git=True, python=True)
+    workspace = home / "work"
+    runner.clone(workspace, ref, full=True)
+    spec = yaml.safe_load((project / buildspec).read_text(encoding="utf-8"))
+    env |= ROLE_CREDENTIALS | {"CODEBUILD_SRC_DIR": str(workspace), "CODEBUILD_BUILD_ID": "build:1"} | variables
+    passed = []
+    state = home / "state.sh"  # what one phase leaves for the next: CodeBuild keeps one shell
+    state.write_text("")
+    for phase, body in spec["phases"].items():
+        lines = [f". {shlex.quote(str(state))}", *body["commands"], f"export -p > {shlex.quote(str(state))}"]
+        if not runner.shell(f"codebuild {buildspec} {phase}", "\n".join(lines), workspace, env).ok:
+            break
+        passed.append(phase)
+    return passed
+
+
+def pushed_project(project: Path, remote: Path, tag: str | None) -> str:
+    """Commit a bake, push it to a bare repository as main (and the tag); returns the commit."""
+    git = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "First version"]):
+        subprocess.run([*git, *command], cwd=project, check=True, capture_output=True)
+    if tag:
+        subprocess.run([*git, "tag", tag], cwd=project, check=True)
+    subprocess.run(["git", "clone", "-q", "--bare", project, remote], check=True, capture_output=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()

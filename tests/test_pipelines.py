@@ -1,0 +1,128 @@
+"""Slow: every job of every CI file, run as its runner runs it (tests/support/runners.py).
+
+A release pipeline starts from a pushed tag v0.1.0: it builds, checks, publishes to the
+CodeArtifact of tests/support/codeartifact_host.py, and the ``verify`` command that publish
+prints installs the version back. A branch pipeline runs lint, tests and the build and publishes
+nothing. A template-update pipeline applies a newer template in a job that holds no write token
+and pushes the branch from one that runs nothing of the template. Each job has only what its
+image gives. One pipeline per provider runs by default; the other package managers and version
+sources add no job and are ``weekly``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MANAGERS
+from tests.support.codeartifact_host import loopback_codeartifact_host
+from tests.support.runners import (
+    ROLE_CREDENTIALS,
+    GitHubContext,
+    Runner,
+    codebuild_build,
+    github_workflow,
+    gitlab_pipeline,
+    pushed_project,
+)
+from tests.support.tools import BIN
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+TAG = "v0.1.0"
+UV_VERSION = MANAGERS["uv"]["ci_uv"].split("==")[1]
+GITHUB_VARS = {"CODEARTIFACT_READ_ROLE_ARN": "arn:aws:iam::111122223333:role/read",
+               "CODEARTIFACT_PUBLISH_ROLE_ARN": "arn:aws:iam::111122223333:role/publish"}  # fmt: skip
+GITLAB_VARS = {
+    **GITHUB_VARS, "CI_DEFAULT_BRANCH": "main", "CI_SERVER_HOST": "gitlab.example.com",
+    "CI_PROJECT_PATH": "org/project",
+    "GITLAB_USER_NAME": "Dev", "GITLAB_USER_EMAIL": "dev@example.com",
+}  # fmt: skip
+
+
+def weekly(*values: str) -> pytest.param:
+    return pytest.param(*values, marks=pytest.mark.weekly)
+
+
+@pytest.fixture(scope="module")
+def codeartifact(tmp_path_factory):
+    with loopback_codeartifact_host(tmp_path_factory.mktemp("codeartifact"), "ca-" + secrets.token_urlsafe(24)) as ca:
+        yield ca
+
+
+def pushed(bake_copy, tmp_path: Path, codeartifact, tools, **answers: str) -> tuple[Runner, Path]:
+    """A bake, locked as its developer locks it on the first day, pushed with the tag."""
+    project = bake_copy(**answers)
+    runner = Runner(tmp_path / "runner", tmp_path / "remote.git", codeartifact, tools)
+    table = MANAGERS[answers["package_manager"]]
+    if table["upgrade"]:
+        lock = f'eval "$({table["tool"]} env --tool {answers["package_manager"]})" && {table["upgrade"]}'
+        assert runner.shell("developer: lock", lock, project, developer(runner)).ok, report(runner)
+    pushed_project(project, runner.remote, TAG)
+    return runner, project
+
+
+def developer(runner: Runner) -> dict[str, str]:
+    """A developer's terminal: uv, pipx and Poetry installed, AWS credentials at hand."""
+    _, env = runner.job_machine("developer", git=True, python=True)
+    env["PATH"] = f"{BIN}:{env['PATH']}"
+    return env | ROLE_CREDENTIALS | {"AWS_REGION": "us-east-1", "PIPX_HOME": str(runner.tools.cache / "pipx")}
+
+
+def release(runner: Runner, project: Path, provider: str) -> None:
+    if provider == "github":
+        context = GitHubContext(ref=f"refs/tags/{TAG}", vars=GITHUB_VARS)
+        conclusions = github_workflow(runner, project / ".github/workflows/release.yml", context, UV_VERSION)
+        assert conclusions == {"build": "success", "publish": "success"}, report(runner)
+    elif provider == "gitlab":
+        variables = {**GITLAB_VARS, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": TAG, "CI_COMMIT_REF_NAME": TAG,
+                     "CI_COMMIT_REF_PROTECTED": "true"}  # fmt: skip
+        statuses = gitlab_pipeline(runner, project, variables)
+        assert statuses == {"lint": "success", "test": "success", "build": "success", "release": "success"}, (
+            report(runner)
+        )
+    else:
+        phases = codebuild_build(runner, project, "buildspec-release.yml", TAG,
+                                 {"CODEBUILD_WEBHOOK_TRIGGER": f"tag/{TAG}", "AWS_REGION": "us-east-1"})  # fmt: skip
+        assert phases == ["install", "pre_build", "build"], report(runner)
+
+
+def report(runner: Runner) -> str:
+    return "\n".join(f"--- {r.name}: exit {r.status}\n{r.output[-3000:]}" for r in runner.results)
+
+
+RELEASES = [
+    ("github", "pip", "pyproject"),  # pip's build tools come from build-requirements.txt
+    ("gitlab", "uv", "tag"),  # the slim image: git only where a job installs it
+    ("codebuild", "pip", "tag"),
+    weekly("github", "uv", "tag"),
+    weekly("github", "poetry", "pyproject"),
+    weekly("gitlab", "pip", "pyproject"),
+    weekly("gitlab", "poetry", "tag"),
+    weekly("codebuild", "uv", "pyproject"),
+    weekly("codebuild", "poetry", "tag"),
+]
+
+
+@pytest.mark.parametrize(("provider", "manager", "version_from"), RELEASES)
+def test_a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartifact, tools, provider, manager,
+                                                   version_from):  # fmt: skip
+    name = f"{provider} {manager} {version_from}"
+    runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name=name, ci_provider=provider,
+                             package_manager=manager, version_from=version_from)  # fmt: skip
+    release(runner, project, provider)
+    published = runner.results[-1].output
+    printed = re.search(r"check that it installs from there: (.+)", published)
+    assert printed, report(runner)
+    checkout = tmp_path / "checkout"  # the developer checks the tag out and runs what publish printed
+    runner.clone(checkout, TAG, full=False)
+    verified = runner.shell("developer: verify", printed.group(1), checkout, developer(runner))
+    normalized = name.replace(" ", "-")
+    assert f"verified: {normalized}==0.1.0 installs from my-repo into a new environment" in verified.output.splitlines()
+    wheel = normalized.replace("-", "_") + "-0.1.0"
+    assert sorted(f for f in codeartifact.uploaded() if f.startswith(wheel)) == [f"{wheel}-py3-none-any.whl",
+                                                                               f"{wheel}.tar.gz"]  # fmt: skip
+    assert codeartifact.proxy.refused == []
