@@ -11,13 +11,15 @@ sources add no job and are ``weekly``.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANAGERS
+from tests.conftest import MANAGERS, commit_all, edit, git
 from tests.support.codeartifact_host import loopback_codeartifact_host
 from tests.support.runners import (
     ROLE_CREDENTIALS,
@@ -28,11 +30,12 @@ from tests.support.runners import (
     gitlab_pipeline,
     pushed_project,
 )
-from tests.support.tools import BIN
+from tests.support.tools import BIN, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 TAG = "v0.1.0"
+README = "{{cookiecutter.__project_dir}}/README.md"
 UV_VERSION = MANAGERS["uv"]["ci_uv"].split("==")[1]
 GITHUB_VARS = {"CODEARTIFACT_READ_ROLE_ARN": "arn:aws:iam::111122223333:role/read",
                "CODEARTIFACT_PUBLISH_ROLE_ARN": "arn:aws:iam::111122223333:role/publish"}  # fmt: skip
@@ -81,8 +84,8 @@ def release(runner: Runner, project: Path, provider: str) -> None:
         variables = {**GITLAB_VARS, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": TAG, "CI_COMMIT_REF_NAME": TAG,
                      "CI_COMMIT_REF_PROTECTED": "true"}  # fmt: skip
         statuses = gitlab_pipeline(runner, project, variables)
-        assert statuses == {"lint": "success", "test": "success", "build": "success", "release": "success"}, (
-            report(runner)
+        assert statuses == {"lint": "success", "test": "success", "build": "success", "release": "success"}, report(
+            runner
         )
     else:
         phases = codebuild_build(runner, project, "buildspec-release.yml", TAG,
@@ -126,3 +129,94 @@ def test_a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartif
     assert sorted(f for f in codeartifact.uploaded() if f.startswith(wheel)) == [f"{wheel}-py3-none-any.whl",
                                                                                f"{wheel}.tar.gz"]  # fmt: skip
     assert codeartifact.proxy.refused == []
+
+
+BRANCHES = [
+    ("github", "uv"),
+    weekly("github", "poetry"),
+    weekly("github", "pip"),
+    weekly("gitlab", "poetry"),
+    weekly("gitlab", "pip"),
+    weekly("codebuild", "uv"),
+    weekly("codebuild", "poetry"),
+    weekly("codebuild", "pip"),
+]
+
+
+@pytest.mark.parametrize(("provider", "manager"), BRANCHES)
+def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_copy, tmp_path, codeartifact, tools,
+                                                                          provider, manager):  # fmt: skip
+    """(GitLab's tag pipeline of the release tests runs the same jobs; its branch pipeline is
+    the same less the release job, which its rules leave out.)"""
+    name = f"branch {provider} {manager}"
+    runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name=name, ci_provider=provider,
+                             package_manager=manager)  # fmt: skip
+    before = codeartifact.uploaded()
+    if provider == "github":
+        context = GitHubContext(ref="refs/heads/main", vars=GITHUB_VARS)
+        conclusions = github_workflow(runner, project / ".github/workflows/ci.yml", context, UV_VERSION)
+        assert conclusions == {"checks": "success", "test": "success"}, report(runner)
+    elif provider == "gitlab":
+        variables = {**GITLAB_VARS, "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_REF_NAME": "main",
+                     "CI_COMMIT_BRANCH": "main", "CI_COMMIT_REF_PROTECTED": "true"}  # fmt: skip
+        statuses = gitlab_pipeline(runner, project, variables)
+        assert statuses == {"lint": "success", "test": "success", "build": "success"}, report(runner)
+    else:
+        phases = codebuild_build(runner, project, "buildspec.yml", "main", {"AWS_REGION": "us-east-1"})
+        assert phases == ["install", "pre_build", "build"], report(runner)
+    assert [line for result in runner.results for line in result.output.splitlines() if " passed" in line]
+    assert codeartifact.uploaded() == before
+
+
+@pytest.mark.parametrize("provider", ["github", weekly("gitlab")])
+def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
+    tmp_path, template_repository, codeartifact, tools, provider
+):
+    """copier for GitHub, cruft for GitLab, as tests/test_template_updates.py bakes them; the
+    template then moves on, and the scheduled pipeline runs."""
+    git("tag", "2026.12.0", cwd=template_repository)
+    project = tmp_path / "ledger"
+    if provider == "github":
+        run(BIN / "copier", "copy", "--trust", "--defaults", "--data", "project_name=Ledger", "--data",
+            f"ci_provider={provider}", template_repository, project, cwd=tmp_path)  # fmt: skip
+    else:
+        options = json.dumps({"project_name": "Ledger", "ci_provider": provider})
+        run(BIN / "cruft", "create", "--no-input", "--output-dir", tmp_path, "--extra-context", options,
+            template_repository, cwd=tmp_path)  # fmt: skip
+    runner = Runner(tmp_path / "runner", tmp_path / "remote.git", codeartifact, tools)
+    pushed_project(project, runner.remote, None)
+    edit(template_repository / README, "# {{ cookiecutter.project_name }}\n",
+         "# The {{ cookiecutter.project_name }} library\n")  # fmt: skip
+    commit_all(template_repository, "A new title")
+    git("tag", "2026.12.1", cwd=template_repository)
+    gh = tmp_path / "gh-bin"  # GitHub's runner has gh; this one records what it is asked
+    gh.mkdir()
+    (gh / "gh").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {tmp_path / "gh-calls"}\n')
+    (gh / "gh").chmod(0o755)
+
+    if provider == "github":
+        context = GitHubContext(
+            ref="refs/heads/main",
+            vars={"TEMPLATE_UPDATES": "true", "TEMPLATE_UPDATE_APP_CLIENT_ID": "Iv23li"},
+            secrets={"TEMPLATE_UPDATE_APP_PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----"},
+            path_prefix=str(gh),
+        )
+        workflow = project / ".github/workflows/template-update.yml"
+        conclusions = github_workflow(runner, workflow, context, UV_VERSION)
+        assert conclusions == {"update": "success", "pull-request": "success"}, report(runner)
+        (ran_template,) = [r for r in runner.results if "Apply the template's changes on a branch" in r.name]
+        assert (tmp_path / "gh-calls").read_text().splitlines()[0] == "auth setup-git"
+        assert "pr create --head template-update/" in (tmp_path / "gh-calls").read_text()
+    else:
+        variables = {**GITLAB_VARS, "CI_PIPELINE_SOURCE": "schedule", "UPDATE": "template",
+                     "CI_COMMIT_REF_NAME": "main", "UPDATE_PUSH_TOKEN": "glpat-push"}  # fmt: skip
+        statuses = gitlab_pipeline(runner, project, variables)
+        assert statuses == {"template-update": "success", "template-merge-request": "success"}, report(runner)
+        (ran_template,) = [r for r in runner.results if r.name == "gitlab template-update"]
+    assert not [value for value in ran_template.env.values() if value.startswith(("ghs_", "glpat-"))]
+    config = (runner.root / "jobs").glob("*/work/.git/config")
+    assert not [path for path in config if re.search(r"ghs_|glpat-|x-access-token", path.read_text())]
+    (branch,) = subprocess.run(["git", "branch", "--list", "template-update/*", "--format=%(refname:short)"],
+                               cwd=runner.remote, capture_output=True, text=True).stdout.split()  # fmt: skip
+    shown = subprocess.run(["git", "show", f"{branch}:README.md"], cwd=runner.remote, capture_output=True, text=True)
+    assert shown.stdout.startswith("# The Ledger library\n")

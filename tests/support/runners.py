@@ -46,6 +46,7 @@ NOT_IN_IMAGES = re.compile(r"^(python|pip|pydoc|2to3|idle|git|uv|uvx|twine|poetr
 # "externally managed" as a distribution's is. The test environment's base Python is one.
 SOURCE_PYTHON = Path(sys.base_prefix)
 PYTHON_VERSION = f"python{sys.version_info.major}.{sys.version_info.minor}"
+REMOTE_URL = "https://git.example.com/org/project.git"
 ROLE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "ASIAIOSFODNN7EXAMPLE",
     "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -58,6 +59,7 @@ class JobResult:
     name: str
     status: int
     output: str
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,10 @@ class Runner:
             "POETRY_CACHE_DIR": str(self.tools.cache / "poetry"),
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "UV_PYTHON_DOWNLOADS": "never",  # no internet but the package index here
+            # The network: the project's https remote is the bare repository.
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"url.file://{self.remote}.insteadOf",
+            "GIT_CONFIG_VALUE_0": REMOTE_URL,
             **self.codeartifact.client_environment,
         }
         (home / "home").mkdir()
@@ -145,8 +151,7 @@ class Runner:
         subprocess.run(["git", "clone", "--quiet", *depth, "--branch", ref, f"file://{self.remote}", where],
                        check=True, capture_output=True)  # fmt: skip
         # No token stays behind: origin is the plain https URL a runner without credentials leaves.
-        subprocess.run(["git", "remote", "set-url", "origin", "https://example.invalid/org/project.git"], cwd=where,
-                       check=True)  # fmt: skip
+        subprocess.run(["git", "remote", "set-url", "origin", REMOTE_URL], cwd=where, check=True)
 
     def shell(self, name: str, script: str, cwd: Path, env: dict[str, str]) -> JobResult:
         """Run a step's script as a file, with bash -eo pipefail (both runners' way)."""
@@ -154,7 +159,7 @@ class Runner:
         file.write_text(script, encoding="utf-8")
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", file], cwd=cwd, env=env,
                               capture_output=True, text=True, timeout=900)  # fmt: skip
-        result = JobResult(name, proc.returncode, proc.stdout + proc.stderr)
+        result = JobResult(name, proc.returncode, proc.stdout + proc.stderr, env)
         self.results.append(result)
         self.last = (cwd, env)
         return result
@@ -187,6 +192,7 @@ class GitHubContext:
     needs: dict[str, dict[str, str]] = field(default_factory=dict)
     matrix: dict[str, str] = field(default_factory=dict)
     temp: str = ""
+    path_prefix: str = ""  # tools of the runner's image that the test stands in for (gh)
 
     def value(self, expression: str) -> str:
         """The value of one of the expressions the template writes: a context path, or a comparison."""
@@ -234,6 +240,8 @@ def github_job(
 ) -> tuple[bool, dict[str, str]]:
     home, env = runner.job_machine(name, git=True, python=False)
     (home / "image-bin" / "python3").symlink_to("/usr/bin/python3")  # ubuntu-latest's own python3
+    if context.path_prefix:
+        env["PATH"] = f"{context.path_prefix}:{env['PATH']}"
     env["PATH"] = f"{env['HOME']}/.local/bin:{env['PATH']}"  # on the PATH of GitHub's Ubuntu images
     workspace, temp = home / "work", home / "runner-temp"
     temp.mkdir()
