@@ -164,6 +164,11 @@ class Runner:
         self.last = (cwd, env)
         return result
 
+    def commit(self, ref: str) -> str:
+        command = ["git", "rev-parse", f"{ref}^{{commit}}"]
+        proc = subprocess.run(command, cwd=self.remote, capture_output=True, text=True)
+        return proc.stdout.strip()
+
     def save_artifact(self, name: str, source: Path) -> None:
         target = self.root / "artifacts" / name
         shutil.rmtree(target, ignore_errors=True)
@@ -244,6 +249,7 @@ def github_job(
         env["PATH"] = f"{context.path_prefix}:{env['PATH']}"
     env["PATH"] = f"{env['HOME']}/.local/bin:{env['PATH']}"  # on the PATH of GitHub's Ubuntu images
     workspace, temp = home / "work", home / "runner-temp"
+    workspace.mkdir()  # GitHub's workspace is there, empty, before any checkout
     temp.mkdir()
     context.steps, context.temp = {}, str(temp)
     context.env = {**{k: str(v) for k, v in workflow.get("env", {}).items()}}
@@ -251,6 +257,7 @@ def github_job(
     env |= context.env | {
         "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REF": context.ref,
         "GITHUB_REF_NAME": context.ref.rsplit("/", 1)[-1], "GITHUB_REPOSITORY": "org/project",
+        "GITHUB_SHA": runner.commit(context.ref),
         "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(temp),
     }  # fmt: skip
     for number, step in enumerate(job["steps"]):
@@ -399,7 +406,8 @@ def gitlab_job(runner: Runner, name: str, job: dict, config: dict, given: dict[s
     for source in sources:
         if source in runner.artifacts:
             runner.load_artifact(source, workspace)
-    variables = dict(given) | {"CI_JOB_ID": str(len(runner.results) + 1), "CI_PROJECT_DIR": str(workspace)}
+    variables = dict(given) | {"CI_JOB_ID": str(len(runner.results) + 1), "CI_PROJECT_DIR": str(workspace),
+                               "CI_COMMIT_SHA": runner.commit(given["CI_COMMIT_REF_NAME"])}  # fmt: skip
     for key, value in {**config.get("variables", {}), **job.get("variables", {})}.items():
         if key != "PYTHON_IMAGE":
             variables[key] = expand(value, variables)
@@ -449,4 +457,5 @@ def pushed_project(project: Path, remote: Path, tag: str | None) -> str:
     if tag:
         subprocess.run([*git, "tag", tag], cwd=project, check=True)
     subprocess.run(["git", "clone", "-q", "--bare", project, remote], check=True, capture_output=True)
+    subprocess.run(["git", "config", "receive.advertisePushOptions", "true"], cwd=remote, check=True)  # as GitLab
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
