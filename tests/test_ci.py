@@ -238,7 +238,8 @@ def test_no_write_token_is_near_the_template_s_code(bake, provider):
 @pytest.mark.parametrize("provider", ["github", "gitlab"])
 def test_the_update_tools_install_from_hashes(bake, provider):
     project = bake(ci_provider=provider)
-    text = (project / (".github/workflows/template-update.yml" if provider == "github" else ".gitlab-ci.yml")).read_text()
+    name = ".github/workflows/template-update.yml" if provider == "github" else ".gitlab-ci.yml"
+    text = (project / name).read_text(encoding="utf-8")
     assert "python -m pip install --require-hashes -r scripts/update-requirements.txt" in text
     assert not re.search(r"(copier|cruft)==", text)
     locked = (project / "scripts" / "update-requirements.txt").read_text(encoding="utf-8")

@@ -212,7 +212,8 @@ def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_fr
                      "CI_COMMIT_REF_NAME": "main", "UPDATE_PUSH_TOKEN": "glpat-push",
                      # the remote .push-merge-request sets, with its token: the bare repository
                      "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_1": f"url.file://{runner.remote}.insteadOf",
-                     "GIT_CONFIG_VALUE_1": "https://update-bot:glpat-push@gitlab.example.com/org/project.git"}  # fmt: skip
+                     "GIT_CONFIG_VALUE_1": f"https://update-bot:glpat-push@{GITLAB_VARS['CI_SERVER_HOST']}/org/project.git",
+                     }  # fmt: skip
         statuses = gitlab_pipeline(runner, project, variables)
         assert statuses == {"template-update": "success", "template-merge-request": "success"}, report(runner)
         (ran_template,) = [r for r in runner.results if r.name == "gitlab template-update"]
