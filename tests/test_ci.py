@@ -256,7 +256,7 @@ def test_github_template_updates_stop_in_one_line_without_the_app(bake, tmp_path
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
         "::error::template updates need a GitHub App: set the variable TEMPLATE_UPDATE_APP_CLIENT_ID and the secret "
-        'TEMPLATE_UPDATE_APP_PRIVATE_KEY (README.md, "Template updates"); nothing was pushed'
+        'TEMPLATE_UPDATE_APP_PRIVATE_KEY (README.md, "Continuous integration"); nothing was pushed'
     ]
     assert first["env"] == {"APP_CLIENT_ID": "${{ vars.TEMPLATE_UPDATE_APP_CLIENT_ID }}"}
 
