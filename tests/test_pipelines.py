@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import MANAGERS, commit_all, edit, git
 from tests.support.codeartifact_host import loopback_codeartifact_host
@@ -26,9 +27,11 @@ from tests.support.runners import (
     GitHubContext,
     Runner,
     codebuild_build,
+    github_job,
     github_workflow,
     gitlab_pipeline,
     pushed_project,
+    sts_stand_in,
 )
 from tests.support.tools import BIN, run
 
@@ -44,6 +47,14 @@ GITLAB_VARS = {
     "CI_PROJECT_PATH": "org/project",
     "GITLAB_USER_NAME": "Dev", "GITLAB_USER_EMAIL": "dev@example.com",
 }  # fmt: skip
+
+
+# The stack's parameters and the roles the CI variables name, for the STS stand-in.
+PARAMETERS = {"GitHubRepository": "org/project", "ReleaseEnvironment": "release", "GitLabProjectPath": "org/project"}
+ROLES = {
+    GITHUB_VARS["CODEARTIFACT_READ_ROLE_ARN"]: "CiReadRole",
+    GITHUB_VARS["CODEARTIFACT_PUBLISH_ROLE_ARN"]: "PublishRole",
+}
 
 
 def weekly(*values: str) -> pytest.param:
@@ -116,8 +127,16 @@ def test_a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartif
     name = f"{provider} {manager} {version_from}"
     runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name=name, ci_provider=provider,
                              package_manager=manager, version_from=version_from)  # fmt: skip
-    release(runner, project, provider)
-    published = runner.results[-1].output
+    if provider == "codebuild":  # its roles are service roles: no web identity to check
+        release(runner, project, provider)
+    else:
+        with sts_stand_in(codeartifact, project, PARAMETERS, ROLES) as sts:
+            runner.sts = sts
+            release(runner, project, provider)
+        ref = f"refs/tags/{TAG}" if provider == "github" else TAG
+        assert [granted for role, subject, granted in sts.requests if role == "publish"] == [True], sts.requests
+        assert all(granted and subject.endswith(ref) for role, subject, granted in sts.requests), sts.requests
+    published = [r.output for r in runner.results if "check that it installs from there" in r.output][-1]
     printed = re.search(r"check that it installs from there: (.+)", published)
     assert printed, report(runner)
     checkout = tmp_path / "checkout"  # the developer checks the tag out and runs what publish printed
@@ -224,3 +243,22 @@ def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_fr
                                cwd=runner.remote, capture_output=True, text=True).stdout.split()  # fmt: skip
     shown = subprocess.run(["git", "show", f"{branch}:README.md"], cwd=runner.remote, capture_output=True, text=True)
     assert shown.stdout.startswith("# The Ledger library\n")
+
+
+def test_only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools):
+    """The publish job of release.yml run for a branch: STS refuses its subject, by the baked
+    trust policy, and the job stops before it publishes."""
+    runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name="Branch Publish",
+                             ci_provider="github", package_manager="uv")  # fmt: skip
+    runner.artifacts["dist"] = tmp_path / "no-dist"
+    runner.artifacts["dist"].mkdir()
+    release = yaml.safe_load((project / ".github/workflows/release.yml").read_text(encoding="utf-8"))
+    context = GitHubContext(ref="refs/heads/main", vars=GITHUB_VARS)
+    with sts_stand_in(codeartifact, project, PARAMETERS, ROLES) as sts:
+        runner.sts = sts
+        ok, _ = github_job(runner, "publish", release["jobs"]["publish"], release, context, UV_VERSION)
+    assert not ok
+    assert runner.results[-1].output == (
+        "Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity"
+    )
+    assert sts.requests == [("publish", "repo:org/project:environment:release:ref:refs/heads/main", False)]

@@ -25,18 +25,25 @@ machine's tools on PATH, which is what these runs must not have.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import yaml
 
 from tests.support.codeartifact_host import LoopbackCodeArtifact
+from tests.support.servers import LoopbackServer
 from tests.support.tools import ProjectTools
 
 # What no image here has unless a step installs it: Python tools, git, and this machine's extras.
@@ -77,6 +84,7 @@ class Runner:
     results: list[JobResult] = field(default_factory=list)
     artifacts: dict[str, Path] = field(default_factory=dict)  # name -> folder
     last: tuple[Path, dict[str, str]] | None = None  # where and with what the last step ran
+    sts: StsStandIn | None = None  # with one, jobs trade ID tokens for roles there
 
     def basic_tools(self) -> Path:
         """A folder of /usr/bin's tools less NOT_IN_IMAGES: every image's coreutils, sed, awk."""
@@ -198,6 +206,7 @@ class GitHubContext:
     matrix: dict[str, str] = field(default_factory=dict)
     temp: str = ""
     path_prefix: str = ""  # tools of the runner's image that the test stands in for (gh)
+    environment: str = ""  # the running job's
 
     def value(self, expression: str) -> str:
         """The value of one of the expressions the template writes: a context path, or a comparison."""
@@ -251,7 +260,7 @@ def github_job(
     workspace, temp = home / "work", home / "runner-temp"
     workspace.mkdir()  # GitHub's workspace is there, empty, before any checkout
     temp.mkdir()
-    context.steps, context.temp = {}, str(temp)
+    context.steps, context.temp, context.environment = {}, str(temp), job.get("environment", "")
     context.env = {**{k: str(v) for k, v in workflow.get("env", {}).items()}}
     context.env |= {k: context.render(v) for k, v in job.get("env", {}).items()}
     env |= context.env | {
@@ -308,8 +317,14 @@ def github_action(
             (folder / "uvx").symlink_to(Path(runner.tools.uv_bin).with_name("uvx"))
             env["PATH"] = f"{folder}:{env['PATH']}"
     elif action == "aws-actions/configure-aws-credentials":
+        # The job's subject once the repository sends repo, context and ref (README.md).
+        context_claim = f"environment:{context.environment}" if context.environment else f"ref:{context.ref}"
+        subject = f"repo:org/project:{context_claim}:ref:{context.ref}"
+        token = web_identity_token("https://token.actions.githubusercontent.com", subject)
         if not given.get("role-to-assume"):
             status, said = 1, "configure-aws-credentials: no role-to-assume"
+        elif runner.sts is not None and not runner.sts.assume(given["role-to-assume"], token):
+            status, said = 1, "Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity"
         env |= ROLE_CREDENTIALS | {"AWS_REGION": given["aws-region"], "AWS_DEFAULT_REGION": given["aws-region"]}
     elif action == "actions/upload-artifact":
         source = Path(given["path"]) if given["path"].startswith("/") else workspace / given["path"]
@@ -411,9 +426,12 @@ def gitlab_job(runner: Runner, name: str, job: dict, config: dict, given: dict[s
     for key, value in {**config.get("variables", {}), **job.get("variables", {})}.items():
         if key != "PYTHON_IMAGE":
             variables[key] = expand(value, variables)
+    ref_type = "tag" if given.get("CI_COMMIT_TAG") else "branch"
+    subject = f"project_path:{given['CI_PROJECT_PATH']}:ref_type:{ref_type}:ref:{given['CI_COMMIT_REF_NAME']}"
     for token in job.get("id_tokens", {}):
-        variables[token] = "eyJhbGciOiJSUzI1NiJ9.gitlab-id-token.signature"
-        env |= ROLE_CREDENTIALS  # the role boto3 assumes with that token (AWS_ROLE_ARN)
+        variables[token] = web_identity_token("https://gitlab.com", subject)
+        if runner.sts is None:
+            env |= ROLE_CREDENTIALS  # the role boto3 would assume with that token (AWS_ROLE_ARN)
     script = "\n".join([*job.get("before_script", []), *job.get("script", [])])
     result = runner.shell(f"gitlab {name}", script, workspace, env | variables)
     paths = job.get("artifacts", {}).get("paths", [])
@@ -459,3 +477,96 @@ def pushed_project(project: Path, remote: Path, tag: str | None) -> str:
     subprocess.run(["git", "clone", "-q", "--bare", project, remote], check=True, capture_output=True)
     subprocess.run(["git", "config", "receive.advertisePushOptions", "true"], cwd=remote, check=True)  # as GitLab
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True).stdout.strip()
+
+
+# --- STS: AssumeRoleWithWebIdentity against the baked trust policies --------------------------
+
+ISSUERS = {"https://gitlab.com": "gitlab.com", "https://token.actions.githubusercontent.com":
+           "token.actions.githubusercontent.com"}  # fmt: skip
+STS_XML = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+def web_identity_token(issuer: str, subject: str) -> str:
+    """A JWT as the CI provider issues it (the signature is not checked here)."""
+    claims = {"iss": issuer, "sub": subject, "aud": "sts.amazonaws.com"}
+    part = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.signature"
+
+
+class StsStandIn(LoopbackServer):
+    """STS's AssumeRoleWithWebIdentity: a token's issuer and subject against the trust policy of
+    the role asked for (``roles``: ARN -> its statement of the baked infra/codeartifact.yaml,
+    with the stack's parameters). Records (role, subject, granted) for every request."""
+
+    def __init__(self, roles: dict[str, dict], parameters: dict[str, str], tls) -> None:
+        self.roles, self.parameters = roles, parameters
+        self.requests: list[tuple[str, str, bool]] = []
+        super().__init__(tls)
+
+    def assume(self, role_arn: str, token: str) -> bool:
+        from tests.test_trust import may_assume  # the IAM matching the trust tests use
+
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        issuer = ISSUERS.get(claims.get("iss", ""), "")
+        statement = self.roles.get(role_arn)
+        granted = bool(statement and issuer and may_assume(statement, issuer, claims["sub"], self.parameters))
+        self.requests.append((role_arn.rsplit("/", 1)[-1], claims.get("sub", ""), granted))
+        return granted
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        sts = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+                field = lambda name: form.get(name, [""])[0]  # noqa: E731
+                if field("Action") == "AssumeRoleWithWebIdentity" and sts.assume(
+                    field("RoleArn"), field("WebIdentityToken")
+                ):
+                    status, body = 200, (
+                        f'<AssumeRoleWithWebIdentityResponse xmlns="{STS_XML}"><AssumeRoleWithWebIdentityResult>'
+                        f"<Credentials><AccessKeyId>{ROLE_CREDENTIALS['AWS_ACCESS_KEY_ID']}</AccessKeyId>"
+                        f"<SecretAccessKey>{ROLE_CREDENTIALS['AWS_SECRET_ACCESS_KEY']}</SecretAccessKey>"
+                        f"<SessionToken>{ROLE_CREDENTIALS['AWS_SESSION_TOKEN']}</SessionToken>"
+                        "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
+                        f"<AssumedRoleUser><Arn>{field('RoleArn')}/{field('RoleSessionName')}</Arn>"
+                        "<AssumedRoleId>AROAEXAMPLE:session</AssumedRoleId></AssumedRoleUser>"
+                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
+                    )  # fmt: skip
+                else:
+                    status, body = 403, (
+                        f'<ErrorResponse xmlns="{STS_XML}"><Error><Type>Sender</Type><Code>AccessDenied</Code>'
+                        "<Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error>"
+                        "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+                    )  # fmt: skip
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+@contextmanager
+def sts_stand_in(codeartifact: LoopbackCodeArtifact, project: Path, parameters: dict[str, str],
+                 arns: dict[str, str]) -> Iterator[StsStandIn]:  # fmt: skip
+    """STS on its regional and global host names, through the stand-in's proxy; ``arns`` maps a
+    role ARN to the logical name of its role in the project's infra/codeartifact.yaml."""
+    from tests.support.cloudformation import load_yaml
+
+    resources = load_yaml(project / "infra" / "codeartifact.yaml")["Resources"]
+    roles = {arn: resources[name]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+             for arn, name in arns.items()}  # fmt: skip
+    hosts = [f"sts.{codeartifact.account.region}.amazonaws.com", "sts.amazonaws.com"]
+    with StsStandIn(roles, parameters, codeartifact.authority.server_context(*hosts)) as sts:
+        codeartifact.proxy.routes.update(dict.fromkeys(hosts, sts.port))
+        try:
+            yield sts
+        finally:
+            for host in hosts:
+                codeartifact.proxy.routes.pop(host, None)
