@@ -111,12 +111,12 @@ def report(runner: Runner) -> str:
 RELEASES = [
     ("github", "pip", "pyproject"),  # pip's build tools come from build-requirements.txt
     ("gitlab", "uv", "tag"),  # the slim image: git only where a job installs it
-    ("codebuild", "pip", "tag"),
+    ("codebuild", "uv", "pyproject"),
     weekly("github", "uv", "tag"),
     weekly("github", "poetry", "pyproject"),
     weekly("gitlab", "pip", "pyproject"),
     weekly("gitlab", "poetry", "tag"),
-    weekly("codebuild", "uv", "pyproject"),
+    weekly("codebuild", "pip", "tag"),
     weekly("codebuild", "poetry", "tag"),
 ]
 
@@ -233,7 +233,7 @@ def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_fr
                      "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_1": f"url.file://{runner.remote}.insteadOf",
                      "GIT_CONFIG_VALUE_1": f"https://update-bot:glpat-push@{GITLAB_VARS['CI_SERVER_HOST']}/org/project.git",
                      }  # fmt: skip
-        statuses = gitlab_pipeline(runner, project, variables)
+        statuses = gitlab_pipeline(runner, project, variables, scoped={"UPDATE_PUSH_TOKEN": "updates"})
         assert statuses == {"template-update": "success", "template-merge-request": "success"}, report(runner)
         (ran_template,) = [r for r in runner.results if r.name == "gitlab template-update"]
     assert not [value for value in ran_template.env.values() if value.startswith(("ghs_", "glpat-"))]

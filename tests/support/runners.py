@@ -393,8 +393,11 @@ def expand(value: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$(\w+)", lambda match: variables.get(match[1], ""), str(value))
 
 
-def gitlab_pipeline(runner: Runner, project: Path, variables: dict[str, str]) -> dict[str, str]:
-    """Run the jobs the rules select, stage by stage; returns each job's status."""
+def gitlab_pipeline(
+    runner: Runner, project: Path, variables: dict[str, str], scoped: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Run the jobs the rules select, stage by stage; returns each job's status. ``scoped``
+    maps a CI/CD variable to the environment it is scoped to: other jobs do not get it."""
     config = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     default = config.get("default", {})
     jobs = {name: merged(default, resolved(config, name)) for name, job in config.items()
@@ -410,7 +413,9 @@ def gitlab_pipeline(runner: Runner, project: Path, variables: dict[str, str]) ->
                 statuses[name] = "skipped"
                 continue
             sources = needs if needs is not None else earlier
-            statuses[name] = "success" if gitlab_job(runner, name, job, config, variables, sources) else "failed"
+            environment = job.get("environment", {}).get("name")
+            given = {k: v for k, v in variables.items() if (scoped or {}).get(k, environment) == environment}
+            statuses[name] = "success" if gitlab_job(runner, name, job, config, given, sources) else "failed"
     return statuses
 
 
