@@ -237,8 +237,9 @@ def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_fr
         assert statuses == {"template-update": "success", "template-merge-request": "success"}, report(runner)
         (ran_template,) = [r for r in runner.results if r.name == "gitlab template-update"]
     assert not [value for value in ran_template.env.values() if value.startswith(("ghs_", "glpat-"))]
-    config = (runner.root / "jobs").glob("*/work/.git/config")
-    assert not [path for path in config if re.search(r"ghs_|glpat-|x-access-token", path.read_text())]
+    machine = Path(ran_template.env["HOME"])  # the job's HOME, beside its work folder
+    for config in (machine.parent / "work" / ".git" / "config", machine / ".gitconfig"):
+        assert not re.search(r"ghs_|glpat-|x-access-token", config.read_text() if config.exists() else "")
     (branch,) = subprocess.run(["git", "branch", "--list", "template-update/*", "--format=%(refname:short)"],
                                cwd=runner.remote, capture_output=True, text=True).stdout.split()  # fmt: skip
     shown = subprocess.run(["git", "show", f"{branch}:README.md"], cwd=runner.remote, capture_output=True, text=True)
