@@ -5,8 +5,9 @@ CodeArtifact of tests/support/codeartifact_host.py, and the ``verify`` command t
 prints installs the version back. A branch pipeline runs lint, tests and the build and publishes
 nothing. A template-update pipeline applies a newer template in a job that holds no write token
 and pushes the branch from one that runs nothing of the template. Each job has only what its
-image gives. One pipeline per provider runs by default; the other package managers and version
-sources add no job and are ``weekly``.
+image gives. By default: a release per provider (pip's build on GitHub, the slim image and STS on
+GitLab, uv on CodeBuild), GitHub's branch pipeline, GitHub's template update and a branch's
+refused publish; the other package managers and version sources add no job and are ``weekly``.
 """
 
 from __future__ import annotations
@@ -121,8 +122,7 @@ RELEASES = [
 ]
 
 
-@pytest.mark.parametrize(("provider", "manager", "version_from"), RELEASES)
-def test_a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartifact, tools, provider, manager,
+def a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartifact, tools, provider, manager,
                                                    version_from):  # fmt: skip
     name = f"{provider} {manager} {version_from}"
     runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name=name, ci_provider=provider,
@@ -162,8 +162,7 @@ BRANCHES = [
 ]
 
 
-@pytest.mark.parametrize(("provider", "manager"), BRANCHES)
-def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_copy, tmp_path, codeartifact, tools,
+def a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_copy, tmp_path, codeartifact, tools,
                                                                           provider, manager):  # fmt: skip
     """(GitLab's tag pipeline of the release tests runs the same jobs; its branch pipeline is
     the same less the release job, which its rules leave out.)"""
@@ -187,8 +186,7 @@ def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_cop
     assert codeartifact.uploaded() == before
 
 
-@pytest.mark.parametrize("provider", ["github", weekly("gitlab")])
-def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
+def a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
     tmp_path, template_repository, codeartifact, tools, provider
 ):
     """copier for GitHub, cruft for GitLab, as tests/test_template_updates.py bakes them; the
@@ -246,7 +244,7 @@ def test_a_template_update_runs_the_template_without_a_write_token_and_pushes_fr
     assert shown.stdout.startswith("# The Ledger library\n")
 
 
-def test_only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools):
+def only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools):
     """The publish job of release.yml run for a branch: STS refuses its subject, by the baked
     trust policy, and the job stops before it publishes."""
     runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name="Branch Publish",
@@ -263,3 +261,80 @@ def test_only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, cod
         "Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity"
     )
     assert sts.requests == [("publish", "repo:org/project:environment:release:ref:refs/heads/main", False)]
+
+
+# One class per provider: pytest-xdist (--dist loadscope) gives each class a worker of its own.
+
+
+def of(provider: str, cases: list) -> list:
+    return [case for case in cases if (case.values if hasattr(case, "values") else case)[0] == provider]
+
+
+class Pipelines:
+    provider = ""
+
+    def release(self, bake_copy, tmp_path, codeartifact, tools, manager, version_from):
+        a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartifact, tools, self.provider, manager,
+                                                 version_from)  # fmt: skip
+
+    def branch(self, bake_copy, tmp_path, codeartifact, tools, manager):
+        a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_copy, tmp_path, codeartifact, tools,
+                                                                       self.provider, manager)  # fmt: skip
+
+
+class TestGitHub(Pipelines):
+    provider = "github"
+
+    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("github", RELEASES))
+    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
+                                                       manager, version_from):  # fmt: skip
+        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
+
+    @pytest.mark.parametrize(("provider", "manager"), of("github", BRANCHES))
+    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
+                                                                           tools, provider, manager):  # fmt: skip
+        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)
+
+    def test_a_template_update_holds_no_write_token_while_the_template_runs(self, tmp_path, template_repository,
+                                                                           codeartifact, tools):  # fmt: skip
+        a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
+            tmp_path, template_repository, codeartifact, tools, self.provider
+        )
+
+    def test_only_a_release_ref_may_assume_the_publish_role(self, bake_copy, tmp_path, codeartifact, tools):
+        only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools)
+
+
+class TestGitLab(Pipelines):
+    provider = "gitlab"
+
+    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("gitlab", RELEASES))
+    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
+                                                       manager, version_from):  # fmt: skip
+        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
+
+    @pytest.mark.parametrize(("provider", "manager"), of("gitlab", BRANCHES))
+    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
+                                                                           tools, provider, manager):  # fmt: skip
+        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)
+
+    @pytest.mark.weekly
+    def test_a_template_update_holds_no_write_token_while_the_template_runs(self, tmp_path, template_repository,
+                                                                           codeartifact, tools):  # fmt: skip
+        a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
+            tmp_path, template_repository, codeartifact, tools, self.provider
+        )
+
+
+class TestCodeBuild(Pipelines):
+    provider = "codebuild"
+
+    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("codebuild", RELEASES))
+    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
+                                                       manager, version_from):  # fmt: skip
+        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
+
+    @pytest.mark.parametrize(("provider", "manager"), of("codebuild", BRANCHES))
+    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
+                                                                           tools, provider, manager):  # fmt: skip
+        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)
