@@ -18,9 +18,10 @@ download-artifact copy files between jobs; create-github-app-token outputs a tok
 clones the pushed ref afresh, in a HOME of its own, and reaches the CodeArtifact of
 tests/support/codeartifact_host.py by its real host names. GitLab's keys that the template uses
 (``default``, ``extends``, ``rules``, ``needs``, ``variables``, ``parallel: matrix``,
-``artifacts``, ``id_tokens``) are read here: gitlab-ci-local (npm) needs Node 22 from its 4.56
-release on and, before it, a Docker or a shell executor that rsyncs the whole project with this
-machine's tools on PATH, which is what these runs must not have.
+``artifacts``, ``id_tokens``, environment-scoped variables) are read here. gitlab-ci-local
+4.65.1 (npm; the last release that declares Node >=18) runs on this machine's Node 20 and lists
+the same jobs for a tag and a scheduled pipeline, but it runs a job in Docker (none here) or in
+this machine's own shell, with its PATH (git, uv and the rest): what these runs must not have.
 """
 
 from __future__ import annotations
