@@ -88,7 +88,7 @@ def paired_bakes(anchor: Path, repeat: int, fresh: Callable[[str], Path], env: d
 
 def copier_bake(out: Path, env: dict[str, str]) -> None:
     """copier takes a git template at its last commit (and, with a warning, the uncommitted changes)."""
-    run(BIN / "copier", "copy", "--trust", "--defaults", "--quiet", TEMPLATE, out / "acme-utils", cwd=out, env=env)
+    run(BIN / "copier", "copy", "--defaults", "--quiet", TEMPLATE, out / "acme-utils", cwd=out, env=env)
 
 
 def folder_size(path: Path) -> int:

@@ -50,7 +50,18 @@ LOCKS = {
         "{% if cookiecutter.package_manager == 'uv' %}codeartifact.py.lock{% endif %}"
     ),
     "requirements.txt": SCRIPT.with_name("{% if cookiecutter.package_manager != 'uv' %}requirements.txt{% endif %}"),
+    # CI's own tools, hash-locked: uv where the release tool runs with uv, build and twine for pip.
+    "uv-requirements.txt": SCRIPT.with_name(
+        "{% if cookiecutter.package_manager == 'uv' %}uv-requirements.txt{% endif %}"
+    ),
+    "build-requirements.txt": SCRIPT.with_name(
+        "{% if cookiecutter.package_manager == 'pip' %}build-requirements.txt{% endif %}"
+    ),
+    "update-requirements.txt": SCRIPT.with_name(  # copier and cruft, for the template-update jobs
+        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] %}update-requirements.txt{% endif %}"
+    ),
 }
+CI_LOCK_HEADER = "# CI installs uv from here: python -m pip install --require-hashes -r scripts/uv-requirements.txt\n"
 
 GITHUB = "https://api.github.com/repos/{}"
 PYPI = "https://pypi.org/pypi/{}/json"
@@ -228,17 +239,26 @@ def lock_pins(uv: str) -> list[Pin]:
             [uv, "lock", "--script", "scripts/codeartifact.py", "--upgrade", "--quiet"],
             [uv, "export", "--script", "scripts/codeartifact.py", "--format", "requirements.txt",
              "-o", "scripts/requirements.txt", "--quiet"],
+            [uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
+             "-c", "scripts/requirements.txt", "-o", "scripts/build-requirements.txt", "--quiet",
+             "--custom-compile-command", "python maintenance/refresh_pins.py"],
+            [uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
+             "-o", "scripts/update-requirements.txt", "--quiet",
+             "--custom-compile-command", "python maintenance/refresh_pins.py"],
         ]  # fmt: skip
         try:
-            for command in commands:
-                subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True)
+            for command, given in zip(commands, ["", "", "build\ntwine\n", "copier\ncruft\n"], strict=True):
+                subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True, input=given)
         except (OSError, subprocess.CalledProcessError) as error:
             lines = (getattr(error, "stderr", "") or str(error)).strip().splitlines()
             return [Pin(SCRIPT, "release tool locks", "as locked", problem=lines[-1] if lines else "uv failed")]
+        exported = (Path(folder) / "scripts" / "requirements.txt").read_text(encoding="utf-8")
+        uv_pin = re.search(r"^uv==.*\n(?:    .*\n)*", exported, re.MULTILINE)
+        (Path(folder) / "scripts" / "uv-requirements.txt").write_text(CI_LOCK_HEADER + (uv_pin[0] if uv_pin else ""))
         fresh = {path: (Path(folder) / "scripts" / name).read_text(encoding="utf-8") for name, path in LOCKS.items()}
     pins = []
     for path, text in fresh.items():
-        same = path.read_text(encoding="utf-8") == text
+        same = path.exists() and path.read_text(encoding="utf-8") == text
         pin = Pin(path, "release tool lock", "as locked", "as locked" if same else "newer versions")
         pin.apply = lambda _, text=text: text
         pins.append(pin)

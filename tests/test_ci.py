@@ -45,6 +45,7 @@ PINNED_ACTIONS = {
     "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
     "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "actions/create-github-app-token": ("1b10c78c7865c340bc4f6099eb2f838309f1e8c3", "v3.1.1"),
 }
 # Least privilege, per the CodeArtifact IAM reference:
 # https://docs.aws.amazon.com/codeartifact/latest/ug/get-set-up-provision-user.html
@@ -177,29 +178,122 @@ def test_the_release_buildspec_publishes_only_after_a_build_and_check_that_passe
 
 @pytest.mark.parametrize("manager_name", MANAGER_NAMES)
 def test_workflows_grant_least_permissions(bake, manager_name):
-    """Only OIDC tokens are written, but for the template update, which pushes a branch and
-    opens a pull request."""
-    allowed = {("template-update.yml", "update"): {"contents", "pull-requests"}}
+    """Only OIDC tokens are written: the template update pushes with a GitHub App's token."""
     for name, workflow in workflows(bake(ci_provider="github", package_manager=manager_name)).items():
         assert workflow["permissions"] == {}, name
         for job_name, job in workflow["jobs"].items():
             granted = job["permissions"]
             assert granted != "write-all", (name, job_name)
             writes = {scope for scope, level in granted.items() if level == "write"}
-            assert writes == allowed.get((name, job_name), writes & {"id-token"}), (name, job_name, writes)
+            assert writes <= {"id-token"}, (name, job_name, writes)
             assert job["timeout-minutes"] <= 30
 
 
 def test_the_template_update_is_opt_in_and_runs_copier_or_cruft(bake):
     update = workflows(bake(ci_provider="github"))["template-update.yml"]
     assert update[True] == {"schedule": [{"cron": "17 6 * * 1"}], "workflow_dispatch": None}
-    (job,) = update["jobs"].values()
-    assert job["if"] == "vars.TEMPLATE_UPDATES == 'true'"
-    script = job["steps"][-1]["run"]
+    script = template_update_script(update)
+    assert update["jobs"]["update"]["if"] == "vars.TEMPLATE_UPDATES == 'true'"
     assert "if cruft check; then exit 0; fi" in script and "cruft update -y" in script
-    assert "if copier check-update --quiet; then exit 0; fi" in script and "copier update --trust --defaults" in script
-    assert script.index("cruft check") < script.index("cruft update") < script.index("gh pr create")
-    assert script.index("copier check-update") < script.index("copier update") < script.index("gh pr create")
+    assert "if copier check-update --quiet; then exit 0; fi" in script and "copier update --defaults" in script
+    assert script.index("cruft check") < script.index("cruft update") < script.index("git bundle create")
+    assert script.index("copier check-update") < script.index("copier update") < script.index("git bundle create")
+
+
+def template_update_script(workflow: dict) -> str:
+    """The step of the update job that runs copier or cruft."""
+    return next(step["run"] for step in workflow["jobs"]["update"]["steps"] if step.get("id") == "apply")
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_no_write_token_is_near_the_template_s_code(bake, provider):
+    """copier's tasks and cruft's hooks run in a job that holds no write token, in its
+    environment, its git configuration or its permissions; the job that pushes runs neither."""
+    project = bake(ci_provider=provider)
+    if provider == "github":
+        jobs = workflows(project)["template-update.yml"]["jobs"]
+        runner, pusher = jobs["update"], jobs["pull-request"]
+        assert runner["permissions"] == {"contents": "read"}
+        assert pusher["permissions"] == {} and pusher["needs"] == "update"
+        assert runner["environment"] != pusher["environment"]  # the App's key is not the runner's
+        for job in (runner, pusher):
+            checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+            assert checkout["with"]["persist-credentials"] is False
+        secrets = [str(step.get("env", {})) + str(step.get("with", {})) for step in runner["steps"]]
+        assert not [s for s in secrets if "secrets." in s and "TEMPLATE_READ_TOKEN" not in s]
+        app = next(s for s in pusher["steps"] if s.get("uses", "").startswith("actions/create-github-app-token@"))
+        assert app["with"]["permission-workflows"] == "write"
+        pushed = " ".join(step.get("run", "") for step in pusher["steps"])
+    else:
+        config = load_yaml(project / ".gitlab-ci.yml")
+        runner, pusher = config["template-update"], config["template-merge-request"]
+        assert "extends" not in runner and "environment" not in runner and "id_tokens" not in runner
+        assert pusher["extends"] == ".push-merge-request" and pusher["needs"] == ["template-update"]
+        assert runner["artifacts"]["paths"] == ["update/"]
+        pushed = " ".join(pusher["script"])
+    for tool in ("copier", "cruft", "pip install"):
+        assert tool not in pushed
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_the_update_tools_install_from_hashes(bake, provider):
+    project = bake(ci_provider=provider)
+    name = ".github/workflows/template-update.yml" if provider == "github" else ".gitlab-ci.yml"
+    text = (project / name).read_text(encoding="utf-8")
+    assert "python -m pip install --require-hashes -r scripts/update-requirements.txt" in text
+    assert not re.search(r"(copier|cruft)==", text)
+    locked = (project / "scripts" / "update-requirements.txt").read_text(encoding="utf-8")
+    assert re.search(r"^copier==\S+ \\\n    --hash=sha256:", locked, re.M)
+    assert re.search(r"^cruft==\S+ \\\n    --hash=sha256:", locked, re.M)
+    assert not (bake(ci_provider="codebuild") / "scripts" / "update-requirements.txt").exists()
+
+
+def test_github_template_updates_stop_in_one_line_without_the_app(bake, tmp_path):
+    """No App set up: the first step says what to set up, and the job stops before any work."""
+    first = workflows(bake(ci_provider="github"))["template-update.yml"]["jobs"]["update"]["steps"][0]
+    proc = subprocess.run(["bash", "-e", "-c", first["run"]], env={"APP_CLIENT_ID": "", "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "::error::template updates need a GitHub App: set the variable TEMPLATE_UPDATE_APP_CLIENT_ID and the secret "
+        'TEMPLATE_UPDATE_APP_PRIVATE_KEY (README.md, "Continuous integration"); nothing was pushed'
+    ]
+    assert first["env"] == {"APP_CLIENT_ID": "${{ vars.TEMPLATE_UPDATE_APP_CLIENT_ID }}"}
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab", "codebuild"])
+def test_uv_is_pinned_by_version_and_hash_wherever_it_is_installed(bake, provider):
+    project = bake(ci_provider=provider, package_manager="uv")
+    locked = (project / "scripts" / "uv-requirements.txt").read_text(encoding="utf-8")
+    version = re.search(r"^uv==(\S+) \\\n    --hash=sha256:", locked, re.M).group(1)
+    assert MANAGERS["uv"]["ci_uv"] == f"uv=={version}"
+    if provider == "github":
+        for workflow in workflows(project).values():
+            for job in workflow["jobs"].values():
+                for step in job["steps"]:
+                    if step.get("uses", "").startswith("astral-sh/setup-uv@"):
+                        assert step["with"]["version"] == version
+    else:
+        text = "".join(path.read_text(encoding="utf-8") for path in project.glob("*.yml"))
+        assert "pip install uv" not in text
+        assert text.count("python -m pip install --require-hashes -r scripts/uv-requirements.txt") >= 2
+
+
+@pytest.mark.parametrize("manager_name", MANAGER_NAMES)
+def test_no_buildspec_installs_a_thing_twice(bake, manager_name):
+    project = bake(ci_provider="codebuild", package_manager=manager_name)
+    for name in ("buildspec.yml", "buildspec-release.yml"):
+        buildspec = yaml.safe_load((project / name).read_text(encoding="utf-8"))
+        installs = [
+            part.strip()
+            for phase in buildspec["phases"].values()
+            for line in phase["commands"]
+            for part in line.split("&&")
+            if "install" in part
+        ]
+        assert len(installs) == len(set(installs)), (name, installs)
+        files = [file for part in installs for file in re.findall(r"-r (\S+)", part)]
+        assert len(files) == len(set(files)), (name, files)
 
 
 def test_ci_files_and_infrastructure_never_hold_long_lived_aws_keys(project, provider, manager):
@@ -399,7 +493,7 @@ def test_a_template_update_pull_request_names_the_release_tool_it_brings(bake):
     (tests/test_template_updates.py runs the whole job)."""
     project = bake(ci_provider="github")
     workflow = yaml.safe_load((project / ".github" / "workflows" / "template-update.yml").read_text(encoding="utf-8"))
-    script = workflow["jobs"]["update"]["steps"][-1]["run"]
+    script = template_update_script(workflow)
     (definition,) = [line.strip() for line in script.splitlines() if line.strip().startswith("tool_version()")]
     proc = subprocess.run(["bash", "-c", f"{definition}\ntool_version"], cwd=project, capture_output=True, text=True)
     assert proc.stdout == load_release_tool(project).VERSION + "\n"
@@ -497,7 +591,7 @@ def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to
         {"when": "on_success"},
     ]
     updates = {name: job for name, job in config.items() if isinstance(job, dict) and job.get("stage") == "update"}
-    expected = {"template-update"} | (
+    expected = {"template-update", "template-merge-request"} | (
         {"dependency-lock", "dependency-merge-request"} if manager_name != "pip" else set()
     )
     assert set(updates) == expected
@@ -505,7 +599,7 @@ def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to
         (rule,) = job["rules"]
         assert rule["if"].startswith('$CI_PIPELINE_SOURCE == "schedule" && $UPDATE == '), name
         pushes = job.get("extends") == ".push-merge-request"
-        assert pushes == (name != "dependency-lock"), name
+        assert pushes == (name not in ("dependency-lock", "template-update")), name
         assert ("UPDATE_PUSH_TOKEN" in str(job)) is False  # only the shared push setup names it
     assert config[".push-merge-request"]["environment"] == {"name": "updates", "action": "prepare"}
     assert "UPDATE_PUSH_TOKEN" in " ".join(config[".push-merge-request"]["before_script"])
@@ -516,3 +610,4 @@ def test_gitlab_runs_the_updates_only_from_schedules_and_gives_the_push_token_to
         pushed = " ".join(updates["dependency-merge-request"]["script"])
         assert "merge_request.create" in pushed and 'merge_request.description="$(cat' not in pushed  # no line breaks
     assert "cruft update -y; fi" in " ".join(updates["template-update"]["script"])
+    assert "UPDATE_PUSH_TOKEN" not in str(updates["template-update"])

@@ -117,8 +117,8 @@ def test_stale_pins_are_reported_then_rewritten_from_their_sources(copy, refresh
 
 def test_a_source_that_cannot_be_asked_is_named_and_does_not_fail_the_check(copy, refresher):
     answers = current_answers(refresher, copy)
-    missing = refresher.PYPI.format("cruft")
+    missing = refresher.PYPI.format("poetry")
     del answers[missing]
     checked = refresh(copy, answers, "--check")
     assert checked.returncode == 0
-    assert f"cruft: unknown (no recorded answer for {missing})" in checked.stdout
+    assert f"poetry: unknown (no recorded answer for {missing})" in checked.stdout

@@ -174,6 +174,7 @@ def test_the_gitlab_release_job_runs_only_for_protected_v_tags_with_only_the_rel
         "export AWS_WEB_IDENTITY_TOKEN_FILE",
         'printf \'%s\' "$AWS_WEB_IDENTITY_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"',
         table["release_setup"] or table["ci_setup"],
+        "apt-get update -qq && apt-get install -y -qq --no-install-recommends git",  # publish reads the checkout
     ]
     assert release["script"] == [
         f'{table["release_tool"]} check-tag "$CI_COMMIT_TAG" --dist dist',
