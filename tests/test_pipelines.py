@@ -267,74 +267,62 @@ def only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codearti
 
 
 def of(provider: str, cases: list) -> list:
-    return [case for case in cases if (case.values if hasattr(case, "values") else case)[0] == provider]
+    """The cases of one provider, less the provider, with their marks."""
+    chosen = []
+    for case in cases:
+        values, marks = (case.values, case.marks) if hasattr(case, "values") else (case, ())
+        if values[0] == provider:
+            chosen.append(pytest.param(*values[1:], marks=marks, id="-".join(values[1:])))
+    return chosen
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    provider = getattr(metafunc.cls, "provider", "")
+    if "version_from" in metafunc.fixturenames:
+        metafunc.parametrize(("manager", "version_from"), of(provider, RELEASES))
+    elif "manager" in metafunc.fixturenames:
+        metafunc.parametrize("manager", of(provider, BRANCHES))
 
 
 class Pipelines:
     provider = ""
 
-    def release(self, bake_copy, tmp_path, codeartifact, tools, manager, version_from):
+    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, manager,
+                                                       version_from):  # fmt: skip
         a_pushed_tag_publishes_and_installs_back(bake_copy, tmp_path, codeartifact, tools, self.provider, manager,
                                                  version_from)  # fmt: skip
 
-    def branch(self, bake_copy, tmp_path, codeartifact, tools, manager):
+    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
+                                                                           tools, manager):  # fmt: skip
         a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(bake_copy, tmp_path, codeartifact, tools,
                                                                        self.provider, manager)  # fmt: skip
 
 
-class TestGitHub(Pipelines):
-    provider = "github"
-
-    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("github", RELEASES))
-    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
-                                                       manager, version_from):  # fmt: skip
-        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
-
-    @pytest.mark.parametrize(("provider", "manager"), of("github", BRANCHES))
-    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
-                                                                           tools, provider, manager):  # fmt: skip
-        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)
-
+class TemplateUpdates(Pipelines):
     def test_a_template_update_holds_no_write_token_while_the_template_runs(self, tmp_path, template_repository,
                                                                            codeartifact, tools):  # fmt: skip
         a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
             tmp_path, template_repository, codeartifact, tools, self.provider
         )
+
+
+class TestGitHub(TemplateUpdates):
+    provider = "github"
 
     def test_only_a_release_ref_may_assume_the_publish_role(self, bake_copy, tmp_path, codeartifact, tools):
         only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools)
 
 
-class TestGitLab(Pipelines):
+class TestGitLab(TemplateUpdates):
     provider = "gitlab"
 
-    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("gitlab", RELEASES))
-    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
-                                                       manager, version_from):  # fmt: skip
-        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
-
-    @pytest.mark.parametrize(("provider", "manager"), of("gitlab", BRANCHES))
-    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
-                                                                           tools, provider, manager):  # fmt: skip
-        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)
-
-    @pytest.mark.weekly
+    @pytest.mark.weekly  # its GitHub twin runs every time
     def test_a_template_update_holds_no_write_token_while_the_template_runs(self, tmp_path, template_repository,
                                                                            codeartifact, tools):  # fmt: skip
-        a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_job_that_runs_none_of_it(
-            tmp_path, template_repository, codeartifact, tools, self.provider
+        super().test_a_template_update_holds_no_write_token_while_the_template_runs(
+            tmp_path, template_repository, codeartifact, tools
         )
 
 
 class TestCodeBuild(Pipelines):
     provider = "codebuild"
-
-    @pytest.mark.parametrize(("provider", "manager", "version_from"), of("codebuild", RELEASES))
-    def test_a_pushed_tag_publishes_and_installs_back(self, bake_copy, tmp_path, codeartifact, tools, provider,
-                                                       manager, version_from):  # fmt: skip
-        self.release(bake_copy, tmp_path, codeartifact, tools, manager, version_from)
-
-    @pytest.mark.parametrize(("provider", "manager"), of("codebuild", BRANCHES))
-    def test_a_branch_pipeline_lints_tests_and_builds_and_publishes_nothing(self, bake_copy, tmp_path, codeartifact,
-                                                                           tools, provider, manager):  # fmt: skip
-        self.branch(bake_copy, tmp_path, codeartifact, tools, manager)

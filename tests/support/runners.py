@@ -2,13 +2,14 @@
 
 Each job starts from what its image or runner gives, and nothing of this machine:
 
-- ``python:*-slim`` (GitLab): a Python with pip (a virtual environment of the distribution's
-  ``/usr/bin/python3``, where ``pip install`` works as it does as root in the image), the basic
-  tools of /usr/bin, and no git, uv, twine, build, Poetry or pipx. ``apt-get install git`` puts
-  this machine's git on the job's PATH, as Debian's package would.
-- GitHub's ``ubuntu-latest``: git, and the distribution's python3; ``actions/setup-python``
-  adds a Python with pip, nothing else.
-- CodeBuild's standard image: its runtime's Python with pip, and git.
+- ``python:*-slim`` (GitLab): a Python built from source with pip and an empty site-packages
+  (``Runner.image_python``: not a virtual environment, which uv would skip, and not "externally
+  managed"), the basic tools of /usr/bin, and no git, uv, twine, build, Poetry or pipx; PATH
+  has no ``~/.local/bin``. ``apt-get install … git`` puts this machine's git on the job's PATH,
+  as Debian's package would.
+- GitHub's ``ubuntu-latest``: git, the distribution's python3 and ``~/.local/bin`` on PATH;
+  ``actions/setup-python`` adds such a Python with pip, nothing else.
+- CodeBuild's standard image: its runtime's Python with pip, and git; every phase in one shell.
 
 ``uses:`` steps are replaced by their documented effects: checkout clones the pushed ref (one
 commit, or the whole history and tags with ``fetch-depth: 0``, never a token in .git/config with
@@ -20,7 +21,7 @@ tests/support/codeartifact_host.py by its real host names. GitLab's keys that th
 (``default``, ``extends``, ``rules``, ``needs``, ``variables``, ``parallel: matrix``,
 ``artifacts``, ``id_tokens``, environment-scoped variables) are read here. gitlab-ci-local
 4.65.1 (npm; the last release that declares Node >=18) runs on this machine's Node 20 and lists
-the same jobs for a tag and a scheduled pipeline, but it runs a job in Docker (none here) or in
+the same jobs for a tag and a scheduled pipeline, but it runs a job in Docker (no daemon here) or in
 this machine's own shell, with its PATH (git, uv and the rest): what these runs must not have.
 """
 
