@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
-from tests.conftest import commit_all, edit, git
+from tests.conftest import TEMPLATE_DIR, commit_all, edit, git
 from tests.support.tools import run
 
 pytestmark = pytest.mark.slow
@@ -103,7 +104,7 @@ def test_cruft_update_crosses_the_change_that_removed_the_local_extension(tmp_pa
 
 def update_commands(project: Path, provider: str) -> str:
     """The job's shell commands from the baked CI file, less its install line (the same pins as
-    tests/requirements.txt: the suite's own copier and cruft run instead)."""
+    the test group of pyproject.toml: the suite's own copier and cruft run instead)."""
     if provider == "github":
         workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text(encoding="utf-8"))
         install, script = workflow["jobs"]["update"]["steps"][-1]["run"].split("\n", 1)
@@ -112,7 +113,9 @@ def update_commands(project: Path, provider: str) -> str:
             "script"
         ]
         script = "\n".join(lines)
-    pins = set((Path(__file__).parent / "requirements.txt").read_text(encoding="utf-8").split())
+    pins = set(
+        tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["test"]
+    )
     assert install.split()[:4] == ["python", "-m", "pip", "install"] and set(install.split()[4:]) <= pins
     return script
 
