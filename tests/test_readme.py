@@ -91,6 +91,19 @@ def test_the_templates_own_ci_runs_the_test_command_of_the_readme_on_every_pytho
     assert workflow["permissions"] == {} and job["permissions"] == {"contents": "read"}
 
 
+def test_the_templates_own_ci_runs_the_weekly_layer_on_its_schedule_on_every_python():
+    """The same install as the test command, then the layer pytest.ini leaves out."""
+    workflow = yaml.safe_load((TEMPLATE_DIR / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["weekly"]
+    install, tests = job["steps"][-1]["run"].splitlines()
+    test_command = next(block for block in code_blocks(README) if "pytest" in block)
+    assert f"{install} && {tests}" == f"{test_command} -m weekly"
+    assert "schedule" in workflow[True] and "schedule" in job["if"]  # YAML 1.1 reads the key `on` as true
+    assert job["strategy"]["matrix"]["python"] == DEFAULTS["_python_versions"]
+    assert job["permissions"] == {"contents": "read"}
+    assert '-m "not weekly"' in (TEMPLATE_DIR / "pytest.ini").read_text(encoding="utf-8")
+
+
 def test_the_templates_own_github_files_pass_zizmor_and_their_schemas():
     github = TEMPLATE_DIR / ".github"
     zizmor = subprocess.run([Path(sys.executable).with_name("zizmor"), "--offline", "--persona=auditor", github],
