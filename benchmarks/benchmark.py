@@ -129,17 +129,17 @@ def commit() -> str:
 
 
 def time_suite(layers: list[str]) -> None:
-    """Time each layer, print it, and append it to the history."""
-    new = not HISTORY.exists()
-    with HISTORY.open("a", newline="", encoding="utf-8") as history:
-        rows = csv.writer(history)
-        if new:
-            rows.writerow(["date", "commit", "layer", "tests", "seconds", "cpus", "python"])
-        for layer in layers:
-            tests, seconds = time_layer(layer)
-            report(f"{layer} layer ({tests} tests)", seconds, "s")
-            when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-            python = ".".join(map(str, sys.version_info[:2]))
+    """Time each layer, print it, and append it to the history as soon as it is known."""
+    for layer in layers:
+        tests, seconds = time_layer(layer)
+        report(f"{layer} layer ({tests} tests)", seconds, "s")
+        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+        python = ".".join(map(str, sys.version_info[:2]))
+        new = not HISTORY.exists()
+        with HISTORY.open("a", newline="", encoding="utf-8") as history:
+            rows = csv.writer(history)
+            if new:
+                rows.writerow(["date", "commit", "layer", "tests", "seconds", "cpus", "python"])
             rows.writerow([when, commit(), layer, tests, f"{seconds:.0f}", os.cpu_count(), python])
 
 
