@@ -3,8 +3,14 @@
 Run from the root of a clone, in the test environment (``.venv``, see README.rst)::
 
     .venv/bin/python benchmarks/benchmark.py            # bake, baked pytest, dev group, newcomer loop
-    .venv/bin/python benchmarks/benchmark.py --suite    # also the template's whole test suite
+    .venv/bin/python benchmarks/benchmark.py --suite    # the test suite, layer by layer, instead
     .venv/bin/python benchmarks/benchmark.py --anchor ../cookiecutter-uv  # bakes, paired with its
+
+``--suite`` runs each layer of the template's test suite once, as CI runs it (``pytest -n auto``,
+pytest.ini's markers: fast, slow, weekly), prints its time, and appends a line per layer to
+benchmarks/history.csv, to be committed, so that the suite's growth shows from one change to
+the next. ``--layers fast slow`` times some of them. Caches are as they are: empty them
+(``rm -r .pytest_cache``) for a cold figure.
 
 ``--anchor`` takes a clone of another template (cookiecutter-uv,
 https://github.com/fpgmaas/cookiecutter-uv, the one this template's bake is measured against)
@@ -20,7 +26,10 @@ goals are read off this output, never asserted.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -33,6 +42,9 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CACHE = TEMPLATE / ".pytest_cache" / "d" / "package-caches"
+HISTORY = Path(__file__).with_name("history.csv")
+# Each layer of the suite by its markers (pytest.ini): what every change runs, fast then slow, and weekly.
+LAYERS = {"fast": "not slow", "slow": "slow and not weekly", "weekly": "weekly"}
 
 
 def environment(home: Path) -> dict[str, str]:
@@ -99,12 +111,48 @@ def report(name: str, value: float, unit: str) -> None:
     print(f"{name:<32} {value:10.2f} {unit}")
 
 
+def time_layer(layer: str) -> tuple[int, float]:
+    """Run one layer of the suite as CI does; (how many tests passed, seconds)."""
+    command = [sys.executable, "-m", "pytest", "-n", "auto", "-q", "-m", LAYERS[layer]]
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=TEMPLATE, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"the {layer} layer failed:\n{proc.stdout[-5000:]}{proc.stderr[-2000:]}")
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    return int(passed.group(1)) if passed else 0, seconds
+
+
+def commit() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=TEMPLATE, capture_output=True, text=True)
+    return head.stdout.strip()
+
+
+def time_suite(layers: list[str]) -> None:
+    """Time each layer, print it, and append it to the history as soon as it is known."""
+    for layer in layers:
+        tests, seconds = time_layer(layer)
+        report(f"{layer} layer ({tests} tests)", seconds, "s")
+        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+        python = ".".join(map(str, sys.version_info[:2]))
+        new = not HISTORY.exists()
+        with HISTORY.open("a", newline="", encoding="utf-8") as history:
+            rows = csv.writer(history)
+            if new:
+                rows.writerow(["date", "commit", "layer", "tests", "seconds", "cpus", "python"])
+            rows.writerow([when, commit(), layer, tests, f"{seconds:.0f}", os.cpu_count(), python])
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--repeat", type=int, default=5)
-    options.add_argument("--suite", action="store_true", help="also time the template's test suite once")
+    options.add_argument("--suite", action="store_true", help="time the suite's layers instead, into history.csv")
+    options.add_argument("--layers", nargs="+", choices=list(LAYERS), default=list(LAYERS), help="with --suite")
     options.add_argument("--anchor", type=Path, help="a clone of another template, to bake in turns with this one")
     args = options.parse_args()
+    if args.suite:
+        time_suite(args.layers)
+        return
     uv = shutil.which("uv", path=str(BIN)) or "uv"
 
     with tempfile.TemporaryDirectory(prefix="template-benchmark-") as scratch:
@@ -136,10 +184,6 @@ def main() -> None:
             run(BIN / "uvx", "twine", "check", "--strict", *dists, cwd=baked, env=env)
 
         report("newcomer loop (uv)", median_of(args.repeat, newcomer_loop), "s")
-
-    if args.suite:
-        suite = [sys.executable, "-m", "pytest", "-n", "auto", "-q"]
-        report("template test suite", timed(lambda: subprocess.run(suite, cwd=TEMPLATE, check=True)), "s")
 
 
 if __name__ == "__main__":

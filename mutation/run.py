@@ -14,7 +14,7 @@ process that must not see mutated code, while the tests import the mutated code 
 tests/conftest.py loads when MUTATED_CODE is set, shares the first run's bakes with every
 mutant. The last line printed is ``mutation score: K/N killed``.
 
-    python -m pip install -r mutation/requirements.txt -r tests/requirements.txt
+    .venv/bin/uv pip install -r mutation/requirements.txt   # into the test environment of .ci/run
     python mutation/run.py            # about an hour on 2 cores
     python mutation/run.py --keep     # keep the work folder, to look at survivors with mutmut show
 """

@@ -116,9 +116,36 @@ OPTION_SETS = [
 ]
 
 
+def on_every_change(options: dict[str, str]) -> bool:
+    """One set per package manager and CI, the version source alternating along them: every
+    pair whose files have conditional names, each manager with both sources, and every license
+    and Python. The other twelve only combine values these render through the same Jinja."""
+    position = DEFAULTS["package_manager"].index(options["package_manager"])
+    position += DEFAULTS["ci_provider"].index(options["ci_provider"])
+    return DEFAULTS["version_from"].index(options["version_from"]) == position % 2
+
+
+def copier_layer(number: int, options: dict[str, str]) -> list[pytest.MarkDecorator]:
+    """The first set in the fast layer, the rest of every change's in the slow one, the others weekly."""
+    if number == 0:
+        return []
+    return [pytest.mark.slow] if on_every_change(options) else [pytest.mark.slow, pytest.mark.weekly]
+
+
+def test_the_sets_copier_bakes_on_every_change_cover_every_answer_and_pair():
+    every_change = [options for options in OPTION_SETS if on_every_change(options)]
+    assert OPTION_SETS[0] in every_change and len(every_change) == 12
+    for key in OPTION_SETS[0]:
+        assert {options[key] for options in every_change} == set(DEFAULTS[key]), key
+    pairs = {(options["package_manager"], options["ci_provider"]) for options in every_change}
+    assert pairs == set(itertools.product(DEFAULTS["package_manager"], DEFAULTS["ci_provider"]))
+    sources = {(options["package_manager"], options["version_from"]) for options in every_change}
+    assert sources == set(itertools.product(DEFAULTS["package_manager"], DEFAULTS["version_from"]))
+
+
 @pytest.mark.parametrize(
-    "options",  # the first in the fast layer, the rest in the slow one
-    [pytest.param(options, marks=[pytest.mark.slow] if number else []) for number, options in enumerate(OPTION_SETS)],
+    "options",
+    [pytest.param(options, marks=copier_layer(number, options)) for number, options in enumerate(OPTION_SETS)],
     ids=["-".join(options.values()) for options in OPTION_SETS],
 )
 def test_copier_bakes_the_tree_cookiecutter_bakes(bake, copier_template, tmp_path, options):

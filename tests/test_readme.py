@@ -16,6 +16,7 @@ from tests.conftest import DEFAULTS, MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import readme_pastes
 
 README = (TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8")
+TEST_GROUP = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["test"]
 
 
 def code_blocks(text: str) -> list[str]:
@@ -29,10 +30,22 @@ def test_ci_runs_the_test_command_of_the_readme():
     assert ci_lines[-1] == test_command
 
 
-def test_the_test_requirements_are_pinned():
-    lines = (TEMPLATE_DIR / "tests" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    requirements = [line for line in lines if line and not line.startswith("#")]
-    assert requirements and all(re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][^ ]*", line) for line in requirements)
+def test_the_test_requirements_are_pinned_and_locked():
+    """The ``test`` group pins each tool exactly (the bakes' own versions of copier, cruft,
+    Poetry); uv.lock locks it (``uv sync --locked`` in .ci/run fails on a stale lock); and pip
+    installs uv, which installs the rest, with hashes only."""
+    assert TEST_GROUP and all(re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][^ ]*", line) for line in TEST_GROUP)
+    locked = tomllib.loads((TEMPLATE_DIR / "uv.lock").read_text(encoding="utf-8"))["package"]
+    assert {(package["name"], package["version"]) for package in locked} >= {
+        (canonicalize_name(name), version) for name, version in (line.split("==") for line in TEST_GROUP)
+    }
+    files = [file for package in locked for file in [package.get("sdist"), *package.get("wheels", [])] if file]
+    assert files and all(file["hash"].startswith("sha256:") for file in files)
+    bootstrap = (TEMPLATE_DIR / ".ci" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    uv, *hashes = [line.strip() for line in bootstrap if line and not line.startswith("#")]
+    assert re.fullmatch(r"uv==[0-9][^ ]* \\", uv) and hashes
+    assert all(re.fullmatch(r"--hash=sha256:[0-9a-f]{64}( \\)?", line) for line in hashes)
+    assert not (TEMPLATE_DIR / "tests" / "requirements.txt").exists()
 
 
 def test_the_readme_lists_every_variable():
@@ -42,11 +55,10 @@ def test_the_readme_lists_every_variable():
 
 
 def test_the_template_code_passes_ruff():
-    """The hooks, the Jinja extension, these tests and the maintainers' scripts follow ruff.toml
-    (the baked code has its own)."""
+    """``ruff check .`` and ``ruff format --check .`` at the root: the hooks, these tests and the
+    maintainers' scripts follow ruff.toml, which leaves out the baked code (it has its own)."""
     ruff = [str(Path(sys.executable).with_name("ruff"))]
-    paths = ["hooks", "tests", "benchmarks", "mutation", "maintenance"]
-    for command in (["check", *paths], ["format", "--check", *paths]):
+    for command in (["check", "."], ["format", "--check", "."]):
         proc = subprocess.run(ruff + command, cwd=TEMPLATE_DIR, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -79,6 +91,19 @@ def test_the_templates_own_ci_runs_the_test_command_of_the_readme_on_every_pytho
     assert workflow["permissions"] == {} and job["permissions"] == {"contents": "read"}
 
 
+def test_the_templates_own_ci_runs_the_weekly_layer_on_its_schedule_on_every_python():
+    """The same install as the test command, then the layer pytest.ini leaves out."""
+    workflow = yaml.safe_load((TEMPLATE_DIR / ".github" / "workflows" / "test.yml").read_text(encoding="utf-8"))
+    job = workflow["jobs"]["weekly"]
+    install, tests = job["steps"][-1]["run"].splitlines()
+    test_command = next(block for block in code_blocks(README) if "pytest" in block)
+    assert f"{install} && {tests}" == f"{test_command} -m weekly"
+    assert "schedule" in workflow[True] and "schedule" in job["if"]  # YAML 1.1 reads the key `on` as true
+    assert job["strategy"]["matrix"]["python"] == DEFAULTS["_python_versions"]
+    assert job["permissions"] == {"contents": "read"}
+    assert '-m "not weekly"' in (TEMPLATE_DIR / "pytest.ini").read_text(encoding="utf-8")
+
+
 def test_the_templates_own_github_files_pass_zizmor_and_their_schemas():
     github = TEMPLATE_DIR / ".github"
     zizmor = subprocess.run([Path(sys.executable).with_name("zizmor"), "--offline", "--persona=auditor", github],
@@ -99,8 +124,7 @@ def test_the_test_requirements_hold_every_dependency_of_the_release_tool():
         line.removeprefix("# ") for line in script.split("# /// script\n", 1)[1].split("# ///")[0].splitlines()
     )
     needed = {canonicalize_name(Requirement(dep).name) for dep in tomllib.loads(header)["dependencies"]}
-    lines = (TEMPLATE_DIR / "tests" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    pinned = {canonicalize_name(line.split("==")[0]) for line in lines if line and not line.startswith("#")}
+    pinned = {canonicalize_name(line.split("==")[0]) for line in TEST_GROUP}
     assert needed - pinned == set()
 
 

@@ -74,5 +74,6 @@ class TestPoetryTagRelease(TagRelease):
     manager = "poetry"
 
 
+@pytest.mark.weekly  # per change: pip's tag release in test_first_day, check-tag with uv's and Poetry's
 class TestPipTagRelease(TagRelease):
     manager = "pip"

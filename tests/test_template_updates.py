@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from tests.conftest import TEMPLATE_DIR, commit_all, edit, git

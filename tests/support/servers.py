@@ -31,7 +31,6 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 from packaging.version import Version
-from passlib.apache import HtpasswdFile
 
 
 def free_port() -> int:
@@ -61,32 +60,19 @@ class PypiServer:
         return sorted(path.name for path in self.packages.iterdir())
 
     def accept_only(self, token: str) -> None:
-        """From now on, only ``token`` is accepted: pypiserver re-reads its htpasswd file when it
-        changes (a rotation, or an expiry, of the CodeArtifact token)."""
+        """From now on, only ``token`` is accepted: the server reads the token file at every
+        request (a rotation, or an expiry, of the CodeArtifact token)."""
         self.token = token
-        htpasswd = HtpasswdFile(str(self.root / "htpasswd"), new=True)
-        htpasswd.set_password("aws", token)
-        htpasswd.save()
+        staged = self.root / "token.new"
+        staged.write_text(token, encoding="utf-8")
+        staged.replace(self.root / "token")  # whole, never half-written, for a request in between
 
     def start(self) -> None:
         self.packages.mkdir(parents=True, exist_ok=True)
         self.accept_only(self.token)
-        server = Path(sys.executable).with_name("pypi-server")
+        server = Path(__file__).with_name("token_pypiserver.py")
         self.process = subprocess.Popen(
-            [
-                server,
-                "run",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-P",
-                self.root / "htpasswd",
-                "-a",
-                "update,download,list",
-                "--disable-fallback",
-                self.packages,
-            ],
+            [sys.executable, server, self.packages, str(self.port), self.root / "token"],
             stdout=subprocess.DEVNULL,
             stderr=(self.root / "server.log").open("wb"),
         )
