@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
 
 from tests.conftest import TEMPLATE_DIR, commit_all, edit, git
