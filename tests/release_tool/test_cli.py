@@ -41,10 +41,14 @@ def test_the_release_tools_locks_are_those_of_its_dependencies(bake_copy, tools)
     exported = tools.uv("export", "--script", "scripts/codeartifact.py", "--format", "requirements.txt", cwd=project)
     committed = (bake_copy(package_manager="pip") / "scripts" / "requirements.txt").read_text(encoding="utf-8")
     assert not (project / "scripts" / "requirements.txt").exists()
-    for manager in ("pip", "poetry"):
+    # beside them, the hash-locked tools CI installs: pip's build and twine, copier and cruft
+    expected = {"pip": ["build-requirements.txt"], "poetry": []}
+    for manager, ci_locks in expected.items():
         assert sorted(path.name for path in (bake_copy(package_manager=manager) / "scripts").iterdir()) == [
+            *ci_locks,
             "codeartifact.py",
             "requirements.txt",
+            "update-requirements.txt",
         ]
     without_header = [line for line in committed.splitlines() if not line.startswith("#")]
     assert [line for line in exported.stdout.splitlines() if not line.startswith("#")] == without_header
