@@ -246,17 +246,18 @@ def test_a_fault_of_the_repository_is_one_line_with_its_code(codeartifact, proje
 # --- Ctrl-C and a cancelled CI job -------------------------------------------------------
 
 
-def processes_mentioning(text: str) -> dict[str, tuple[bytes, dict[str, str]]]:
-    """The running processes whose command line holds ``text``: their command lines and
-    environments, by process id."""
+def processes_mentioning(text: str, session: int) -> dict[str, tuple[bytes, dict[str, str]]]:
+    """The running processes of ``session`` (the tool's, and so none of another suite running
+    at the same time) whose command line holds ``text``: their command lines and environments,
+    by process id."""
     found = {}
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             cmdline = (proc / "cmdline").read_bytes()
-            if text.encode() in cmdline:
+            if text.encode() in cmdline and os.getsid(int(proc.name)) == session:
                 pairs = (item.partition(b"=") for item in (proc / "environ").read_bytes().split(b"\0") if item)
                 found[proc.name] = (cmdline, {k.decode(): v.decode() for k, _, v in pairs})
-        except OSError:
+        except OSError:  # gone, or not ours to read
             continue
     return found
 
@@ -275,7 +276,7 @@ def interrupt_an_upload(
         )  # fmt: skip
         try:
             assert server.got_request.wait(30), "the upload never started"
-            uploading = processes_mentioning(WHEEL)
+            uploading = processes_mentioning(WHEEL, tool.pid)
             assert uploading, "no upload child found"
             if signum == signal.SIGINT:
                 os.killpg(tool.pid, signum)
@@ -316,7 +317,7 @@ def test_a_signal_during_the_upload_stops_uv_and_says_how_to_finish(
 
     cut = f"in the repository: none; perhaps: {WHEEL}; not yet: {SDIST}; {FINISH}"  # its last byte may be sent
     assert (tool.returncode, err) == (exit_code, f"error: stopped by {signal.Signals(signum).name}; {cut}\n")
-    assert processes_mentioning(WHEEL) == {}
+    assert processes_mentioning(WHEEL, tool.pid) == {}
     assert not [pid for pid in uploading if Path(f"/proc/{pid}").exists()]
     assert list(scratch.iterdir()) == []
     assert codeartifact.files_of("fault-lib") == []
