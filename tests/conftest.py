@@ -39,6 +39,11 @@ pytest_plugins = ["tests.support.mutation"] if MUTATED_CODE else []
 
 def pytest_configure(config: pytest.Config) -> None:
     config.option.template = str(TEMPLATE_DIR)  # pytest-cookies bakes this template
+    # pytest-cookies renders cookiecutter.json itself before cookiecutter puts the template on
+    # sys.path, so the template's _extensions (rule_data_extension) must import from there too,
+    # wherever pytest runs (mutation/run.py runs it from another folder).
+    if str(TEMPLATE_DIR) not in sys.path:
+        sys.path.append(str(TEMPLATE_DIR))
     # The suite starts hundreds of Python processes (hooks, the release tool, pip, twine): let
     # them keep compiled modules, in one folder of the clone rather than beside any source
     # (and so never inside a bake), even where the machine sets PYTHONDONTWRITEBYTECODE.
