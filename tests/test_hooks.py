@@ -229,9 +229,10 @@ def test_a_relative_template_folder_is_found_from_where_cookiecutter_started(pos
     monkeypatch.chdir(tmp_path / "clone" / "ledger")  # the hook runs in the new project
     monkeypatch.setenv("PWD", str(tmp_path / "clone"))  # the shell's folder: cookiecutter .
     assert post.template_folder({"_repo_dir": "."}) == str(tmp_path / "clone")
-    monkeypatch.setenv("PWD", str(tmp_path))  # cookiecutter clone --output-dir clone
-    answers = {"_repo_dir": "clone", "_output_dir": str(tmp_path / "clone")}
+    monkeypatch.setenv("PWD", str(tmp_path / "clone" / "ledger"))  # a shell elsewhere: the bake's folder
+    answers = {"_repo_dir": "clone", "_output_dir": str(tmp_path)}
     assert post.template_folder(answers) == str(tmp_path / "clone")
+    assert post.template_folder({}) == ""  # no folder given: none recorded
     monkeypatch.delenv("PWD")  # no shell, and the bake elsewhere: kept as given, and the hook warns
     assert post.template_folder({"_repo_dir": "clone", "_output_dir": str(tmp_path / "out")}) == "clone"
 
