@@ -15,7 +15,7 @@ tests/conftest.py loads when MUTATED_CODE is set, shares the first run's bakes w
 mutant. The last line printed is ``mutation score: K/N killed``.
 
     .venv/bin/uv pip install -r mutation/requirements.txt   # into the test environment of .ci/run
-    python mutation/run.py            # about an hour on 2 cores
+    python mutation/run.py            # about 18 minutes on 2 cores
     python mutation/run.py --keep     # keep the work folder, to look at survivors with mutmut show
 """
 
