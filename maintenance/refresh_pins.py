@@ -57,8 +57,14 @@ LOCKS = {
     "build-requirements.txt": SCRIPT.with_name(
         "{% if cookiecutter.package_manager == 'pip' %}build-requirements.txt{% endif %}"
     ),
-    "update-requirements.txt": SCRIPT.with_name(  # copier and cruft, for the template-update jobs
-        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] %}update-requirements.txt{% endif %}"
+    # The template-update jobs' tool: copier for a project copier made, cruft for cookiecutter's.
+    "copier-update-requirements.txt": SCRIPT.with_name(
+        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] and _copier_conf is defined %}"
+        "update-requirements.txt{% endif %}"
+    ),
+    "cruft-update-requirements.txt": SCRIPT.with_name(
+        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] and _copier_conf is not defined %}"
+        "update-requirements.txt{% endif %}"
     ),
 }
 CI_LOCK_HEADER = "# CI installs uv from here: python -m pip install --require-hashes -r scripts/uv-requirements.txt\n"
@@ -242,12 +248,12 @@ def lock_pins(uv: str) -> list[Pin]:
             [uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
              "-c", "scripts/requirements.txt", "-o", "scripts/build-requirements.txt", "--quiet",
              "--custom-compile-command", "python maintenance/refresh_pins.py"],
-            [uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
-             "-o", "scripts/update-requirements.txt", "--quiet",
-             "--custom-compile-command", "python maintenance/refresh_pins.py"],
+            *([uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
+               "-o", f"scripts/{tool}-update-requirements.txt", "--quiet",
+               "--custom-compile-command", "python maintenance/refresh_pins.py"] for tool in ("copier", "cruft")),
         ]  # fmt: skip
         try:
-            for command, given in zip(commands, ["", "", "build\ntwine\n", "copier\ncruft\n"], strict=True):
+            for command, given in zip(commands, ["", "", "build\ntwine\n", "copier\n", "cruft\n"], strict=True):
                 subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True, input=given)
         except (OSError, subprocess.CalledProcessError) as error:
             lines = (getattr(error, "stderr", "") or str(error)).strip().splitlines()

@@ -14,12 +14,13 @@ package is published and installed back into a new environment, and counts the p
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import subprocess
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+import yaml
 
 from tests.conftest import DEFAULTS, TEMPLATE_DIR, edit, git
 from tests.support.clean_machine import (
@@ -38,6 +39,7 @@ PASTES = {"uv": 5, "poetry": 5, "pip": 4}  # what README.rst promises
 AUTHOR = {"author_name": "Zoë O'Brien", "author_email": "zoe.obrien@example.com"}
 PROJECT = {"project_name": 'Zoë\'s "Ledger" Tools', **AUTHOR}
 FILES = ["zoe_s_ledger_tools-0.1.0-py3-none-any.whl", "zoe_s_ledger_tools-0.1.0.tar.gz"]
+FOLDER = "zoe-s-ledger-tools"
 
 
 def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
@@ -49,30 +51,39 @@ def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
 
 
 class FirstDay:
-    """A subclass names the package manager: pytest-xdist (--dist loadscope) gives each class a
-    worker of its own, so the three walks run side by side."""
+    """A subclass names the package manager and where the version comes from: pytest-xdist
+    (--dist loadscope) gives each class a worker of its own, so the walks run side by side.
+    Every change walks each package manager once, with both version sources among them; the
+    other pairing of each is weekly (it repeats the same pastes with one line more or less)."""
 
     manager = ""
-    answers: ClassVar[dict[str, str]] = {}
+    version_from = ""
 
     def test_a_fresh_account_publishes_then_a_second_one_releases_the_next_version(self, machine, tmp_path):
-        a_fresh_account_publishes_and_installs_back(machine, self.manager, self.answers)
+        a_fresh_account_publishes_and_installs_back(machine, self.manager, {"version_from": self.version_from})
         the_second_developer_releases_the_next_version(machine, self.manager, tmp_path)
 
 
+class TestUvFirstDay(FirstDay):
+    manager, version_from = "uv", "pyproject"
+
+
 class TestPoetryFirstDay(FirstDay):
-    manager = "poetry"
+    manager, version_from = "poetry", "tag"
 
 
 class TestPipFirstDay(FirstDay):
-    manager = "pip"
-    answers: ClassVar[dict[str, str]] = {
-        "version_from": "tag"
-    }  # a release is a tag (hatch-vcs): pip has no version command
+    manager, version_from = "pip", "tag"  # pip has no version command: the default is the tag
 
 
-class TestUvFirstDay(FirstDay):
-    manager = "uv"
+@pytest.mark.weekly
+class TestUvFirstDayFromATag(FirstDay):
+    manager, version_from = "uv", "tag"
+
+
+@pytest.mark.weekly
+class TestPoetryFirstDayFromPyproject(FirstDay):
+    manager, version_from = "poetry", "pyproject"
 
 
 def to_installed_back(terminal: Terminal, manager: str, given: dict[str, str]) -> tuple[Paste, Paste]:
@@ -95,21 +106,70 @@ def printed_verify(published: Paste) -> str:
 
 
 def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str, answers: dict[str, str]) -> None:
+    """README.rst's pastes to the version installed back; with the version from a tag, then the
+    release workflow's own build and tag check, and an untagged commit that ``publish`` refuses."""
     terminal = machine.terminal()
     try:
         published, verified = to_installed_back(terminal, manager, {**PROJECT, **answers})
+        pastes = len(terminal.pastes)
+        if answers["version_from"] == "tag":
+            assert "git tag v0.1.0" in published.text
+            a_release_is_the_tag_of_the_version_built(terminal, machine.home / FOLDER, printed_tool(verified))
     finally:
         terminal.close()
     assert "git config --global user.name 'Zo\u00eb O'\"'\"'Brien'" in published.text  # no identity yet
     assert "verified: zoe-s-ledger-tools==0.1.0 installs from my-repo into a new environment" in verified.output
-    assert len(terminal.pastes) == PASTES[manager]
+    assert pastes == PASTES[manager]
     codeartifact = machine.codeartifact
-    assert codeartifact.uploaded() == FILES
+    assert codeartifact.uploaded() == FILES  # and nothing of the untagged commit
     downloads = [path for method, path, status in codeartifact.repository.requests if status == 200 and method == "GET"]
     assert any(path.endswith(FILES[0]) for path in downloads)  # installed back from the repository
     assert codeartifact.proxy.refused == []  # nothing tried to reach real AWS
-    for tool in NEXT_TERMINAL[manager]:  # what the first paste installed stays on PATH
+    for tool in NEXT_TERMINAL[manager]:  # what the first paste installs stays on PATH
         assert found_in_a_new_terminal(machine, tool) == str(machine.home / ".local" / "bin" / tool)
+    if manager == "poetry":  # injected with pipx, which keeps it through `pipx reinstall poetry`
+        metadata = machine.home / ".local" / "share" / "pipx" / "venvs" / "poetry" / "pipx_metadata.json"
+        injected = json.loads(metadata.read_text(encoding="utf-8"))["injected_packages"]
+        assert {"keyrings-codeartifact", "botocore"} <= {re.sub(r"[-_.]+", "-", name) for name in injected}, injected
+
+
+def printed_tool(verified: Paste) -> str:
+    """How the project runs its release tool: the verify command, less ``verify``."""
+    return verified.text.removesuffix(" verify")
+
+
+def release_steps(workflow: str) -> tuple[str, str]:
+    """The release workflow's build script and its tag check, as GitHub would run them."""
+    runs = [step.get("run", "") for step in yaml.safe_load(workflow)["jobs"]["build"]["steps"]]
+    check_tag = next(run for run in runs if " check-tag " in run)
+    return runs[runs.index(check_tag) - 1], check_tag
+
+
+def refusal(terminal: Terminal, text: str) -> str:
+    """The output of a paste that must fail, and fail in one line."""
+    done = terminal.paste(text)
+    assert not done.ok, f"{text} succeeded:\n{done.output[-3000:]}"
+    errors = [line for line in done.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.output[-3000:]
+    return errors[0]
+
+
+def a_release_is_the_tag_of_the_version_built(terminal: Terminal, project: Path, tool: str) -> None:
+    """release.yml's build and tag check accept the tag of the version built and refuse
+    another; ``publish`` refuses a commit with no tag."""
+    workflow = (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    build, check_tag = release_steps(workflow)
+    paste(terminal, build)
+    matched = paste(terminal, f"export GITHUB_REF_NAME=v0.1.0 && {check_tag}")
+    assert "the tag v0.1.0 matches the version 0.1.0 of the build in dist" in matched.output
+    wrong_tag = refusal(terminal, f"export GITHUB_REF_NAME=v0.4.0 && {check_tag}")
+    assert wrong_tag == "error: the tag v0.4.0 does not match the version 0.1.0 of the build in dist: build " \
+        "the commit the tag names, with the tags fetched (a full clone)"  # fmt: skip
+    untagged = refusal(terminal, f"git commit -q --allow-empty -m 'Next' && {tool} publish")
+    assert untagged == (
+        "error: 0.1.1.dev1 is a development version, built from a commit with no tag v<version>: tag the "
+        "commit (git tag v0.1.1, then push the tag), or pass --dev"
+    )
 
 
 # The tools the first paste installs, which the terminals of the days after must find too.
@@ -180,7 +240,6 @@ def index_block(pyproject: str) -> str:
 
 # --- the days after: a second developer clones, adds a dependency, releases the next version ---
 
-FOLDER = "zoe-s-ledger-tools"
 SECOND = {"Your Name": "Sam Second", "you@example.com": "sam@example.com"}  # README.md: "your own"
 DAY_TWO_PASTES = {"uv": 9, "poetry": 9, "pip": 8}
 

@@ -291,6 +291,7 @@ def test_uv_login_keeps_the_plugins_of_the_users_keyring_tool(newcomer, publishe
     assert re.search(r"^keyring v\S+ \[with: keyrings-alt, keyrings-codeartifact, botocore\]$", listed, re.M), listed
 
 
+@pytest.mark.weekly  # every change: the first day's Poetry finds the backend in pipx's injected packages
 def test_poetry_of_pipx_keeps_the_backend_through_a_reinstall(newcomer, published, bake_copy, tmp_path):
     """Poetry installed as README.md says (`pipx install poetry==…`), in a pipx home of the
     newcomer's own: `login` injects the backend with pipx, which `pipx reinstall poetry` keeps,

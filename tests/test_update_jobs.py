@@ -19,6 +19,7 @@ import yaml
 
 from tests.conftest import MANAGERS, TEMPLATE_DIR
 from tests.support.clean_machine import readme_pastes
+from tests.support.tools import BIN
 from tests.test_first_day import SOURCE, paste
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -57,6 +58,16 @@ def gitlab_update_script(project: Path) -> str:
     return "\n".join(config["dependency-lock"]["script"])
 
 
+def the_managers_tools(manager: str, root: Path) -> Path:
+    """A folder with the package manager's tools from the test environment: the job's script is
+    what this test runs (README.rst's installation of the tools is walked by test_first_day.py)."""
+    folder = root / "tools"
+    folder.mkdir()
+    for name in {"uv": ["uv", "uvx"], "poetry": ["poetry", "pipx"]}[manager]:
+        (folder / name).symlink_to(BIN / name)
+    return folder
+
+
 # Where each case takes its commands from, how its developer adds the dependency, and its lock.
 CASES = {
     "uv": ("gitlab", gitlab_update_script, f"uv add '{DEPENDENCY}>=1'", "uv.lock"),
@@ -73,9 +84,8 @@ class UpdateJob:
         publish_wheel(packages, DEPENDENCY, "1.0.0")
         terminal = machine.terminal()
         try:
-            *tools, bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), self.manager)
-            for text in tools:
-                paste(terminal, text)
+            paste(terminal, f"export PATH={the_managers_tools(self.manager, machine.root)}:$PATH")
+            bake = readme_pastes((TEMPLATE_DIR / "README.rst").read_text(encoding="utf-8"), self.manager)[-1]
             options = f"--no-input project_name='Update Lib' package_manager={self.manager} ci_provider={provider}"
             paste(terminal, bake.replace(SOURCE, f"{TEMPLATE_DIR} {options}") + " && cd update-lib")
             project = machine.home / "update-lib"

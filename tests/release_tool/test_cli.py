@@ -41,7 +41,7 @@ def test_the_release_tools_locks_are_those_of_its_dependencies(bake_copy, tools)
     exported = tools.uv("export", "--script", "scripts/codeartifact.py", "--format", "requirements.txt", cwd=project)
     committed = (bake_copy(package_manager="pip") / "scripts" / "requirements.txt").read_text(encoding="utf-8")
     assert not (project / "scripts" / "requirements.txt").exists()
-    # beside them, the hash-locked tools CI installs: pip's build and twine, copier and cruft
+    # beside them, the hash-locked tools CI installs: pip's build and twine, cruft
     expected = {"pip": ["build-requirements.txt"], "poetry": []}
     for manager, ci_locks in expected.items():
         assert sorted(path.name for path in (bake_copy(package_manager=manager) / "scripts").iterdir()) == [
