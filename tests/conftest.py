@@ -159,9 +159,15 @@ def tools(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slow tests first: pytest-xdist (--dist loadscope) hands out whole modules and classes in
-    this order, so the long ones start at once and the short ones fill the gaps at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The longest first: the tests that reach a loopback CodeArtifact end to end (a fresh
+    account's walks, the pipelines, the releases), then the rest of the slow layer, then the fast
+    one. pytest-xdist (--dist loadscope, --no-loadscope-reorder) hands out whole modules and
+    classes in this order, so the long ones start at once and the short ones fill the gaps."""
+
+    def end_to_end(item: pytest.Item) -> bool:
+        return bool({"machine", "codeartifact"} & set(getattr(item, "fixturenames", ())))
+
+    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, not end_to_end(item)))
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; the suite also runs without xdist

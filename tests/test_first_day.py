@@ -51,25 +51,30 @@ def paste(terminal: Terminal, text: str, **kwargs) -> Paste:
 
 
 class FirstDay:
-    """A subclass names the package manager and where the version comes from: pytest-xdist
-    (--dist loadscope) gives each class a worker of its own, so the walks run side by side.
-    Every change walks each package manager once, with both version sources among them; the
-    other pairing of each is weekly (it repeats the same pastes with one line more or less)."""
+    """A subclass names the package manager, where the version comes from, and what follows the
+    first day: pytest-xdist (--dist loadscope) gives each class a worker of its own, so the walks
+    run side by side. Every change walks each package manager's first day, with both version
+    sources among them, the tag checks with Poetry's, and the second developer's day with uv's
+    README.md; the other pairings are weekly: they repeat rows of the package manager table that
+    the first days and tests/test_baked_project.py run on every change."""
 
     manager = ""
     version_from = ""
+    tag_checks = False  # the release workflow's build and tag check, and an untagged commit
+    second_developer = False  # then a second fresh account releases the next version
 
-    def test_a_fresh_account_publishes_then_a_second_one_releases_the_next_version(self, machine, tmp_path):
-        a_fresh_account_publishes_and_installs_back(machine, self.manager, {"version_from": self.version_from})
-        the_second_developer_releases_the_next_version(machine, self.manager, tmp_path)
+    def test_the_walk_ends_with_the_version_installed_back(self, machine, tmp_path):
+        a_fresh_account_publishes_and_installs_back(machine, self.manager, self.version_from, self.tag_checks)
+        if self.second_developer:
+            the_second_developer_releases_the_next_version(machine, self.manager, tmp_path)
 
 
-class TestUvFirstDay(FirstDay):
-    manager, version_from = "uv", "pyproject"
+class TestUvFirstAndSecondDay(FirstDay):
+    manager, version_from, second_developer = "uv", "pyproject", True
 
 
 class TestPoetryFirstDay(FirstDay):
-    manager, version_from = "poetry", "tag"
+    manager, version_from, tag_checks = "poetry", "tag", True
 
 
 class TestPipFirstDay(FirstDay):
@@ -77,13 +82,18 @@ class TestPipFirstDay(FirstDay):
 
 
 @pytest.mark.weekly
-class TestUvFirstDayFromATag(FirstDay):
-    manager, version_from = "uv", "tag"
+class TestUvFirstAndSecondDayFromATag(FirstDay):
+    manager, version_from, tag_checks, second_developer = "uv", "tag", True, True
 
 
 @pytest.mark.weekly
-class TestPoetryFirstDayFromPyproject(FirstDay):
-    manager, version_from = "poetry", "pyproject"
+class TestPoetryFirstAndSecondDayFromPyproject(FirstDay):
+    manager, version_from, second_developer = "poetry", "pyproject", True
+
+
+@pytest.mark.weekly
+class TestPipFirstAndSecondDay(FirstDay):
+    manager, version_from, tag_checks, second_developer = "pip", "tag", True, True
 
 
 def to_installed_back(terminal: Terminal, manager: str, given: dict[str, str]) -> tuple[Paste, Paste]:
@@ -105,15 +115,17 @@ def printed_verify(published: Paste) -> str:
     return re.search(r"check that it installs from there: (.+)", published.output).group(1)
 
 
-def a_fresh_account_publishes_and_installs_back(machine: CleanMachine, manager: str, answers: dict[str, str]) -> None:
-    """README.rst's pastes to the version installed back; with the version from a tag, then the
-    release workflow's own build and tag check, and an untagged commit that ``publish`` refuses."""
+def a_fresh_account_publishes_and_installs_back(
+    machine: CleanMachine, manager: str, version_from: str, tag_checks: bool
+) -> None:
+    """README.rst's pastes to the version installed back; with ``tag_checks``, then the release
+    workflow's own build and tag check, and an untagged commit that ``publish`` refuses."""
     terminal = machine.terminal()
     try:
-        published, verified = to_installed_back(terminal, manager, {**PROJECT, **answers})
+        published, verified = to_installed_back(terminal, manager, {**PROJECT, "version_from": version_from})
         pastes = len(terminal.pastes)
-        if answers["version_from"] == "tag":
-            assert "git tag v0.1.0" in published.text
+        assert ("git tag v0.1.0" in published.text) == (version_from == "tag")
+        if tag_checks:
             a_release_is_the_tag_of_the_version_built(terminal, machine.home / FOLDER, printed_tool(verified))
     finally:
         terminal.close()

@@ -42,6 +42,10 @@ def user(codeartifact, tools, tmp_path_factory) -> User:
     return User(tools, tmp_path_factory.mktemp("home"), codeartifact.url)
 
 
+# Weekly: every change publishes with the same tool code in test_release.py (uv's project: the
+# re-publish, the three calls, no token anywhere), and pip's and Poetry's first days publish and
+# install back as printed (tests/test_first_day.py).
+@pytest.mark.weekly
 @pytest.mark.parametrize("manager", ["poetry", "pip"])
 def test_each_package_manager_publishes_with_its_own_tool_and_installs_back(codeartifact, user, bake_copy, manager):
     """`pipx run scripts/codeartifact.py publish` (Poetry) and `python scripts/codeartifact.py
