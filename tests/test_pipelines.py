@@ -68,12 +68,13 @@ def codeartifact(tmp_path_factory):
         yield ca
 
 
-def pushed(bake_copy, tmp_path: Path, codeartifact, tools, **answers: str) -> tuple[Runner, Path]:
-    """A bake, locked as its developer locks it on the first day, pushed with the tag."""
+def pushed(bake_copy, tmp_path: Path, codeartifact, tools, locked: bool = True, **answers: str) -> tuple[Runner, Path]:
+    """A bake, locked as its developer locks it on the first day (unless no job installs it),
+    pushed with the tag."""
     project = bake_copy(**answers)
     runner = Runner(tmp_path / "runner", tmp_path / "remote.git", codeartifact, tools)
     table = MANAGERS[answers["package_manager"]]
-    if table["upgrade"]:
+    if locked and table["upgrade"]:
         lock = f'eval "$({table["tool"]} env --tool {answers["package_manager"]})" && {table["upgrade"]}'
         assert runner.shell("developer: lock", lock, project, developer(runner)).ok, report(runner)
     pushed_project(project, runner.remote, TAG)
@@ -247,7 +248,7 @@ def a_template_update_runs_the_template_without_a_write_token_and_pushes_from_a_
 def only_a_release_ref_may_assume_the_publish_role(bake_copy, tmp_path, codeartifact, tools):
     """The publish job of release.yml run for a branch: STS refuses its subject, by the baked
     trust policy, and the job stops before it publishes."""
-    runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, project_name="Branch Publish",
+    runner, project = pushed(bake_copy, tmp_path, codeartifact, tools, locked=False, project_name="Branch Publish",
                              ci_provider="github", package_manager="uv")  # fmt: skip
     runner.artifacts["dist"] = tmp_path / "no-dist"
     runner.artifacts["dist"].mkdir()
