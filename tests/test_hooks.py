@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,19 @@ UV_ON_A_FRESH_ACCOUNT = UV_WITH_NOTHING_INSTALLED.replace(
 def test_the_next_steps_install_what_is_missing_then_set_up_commit_and_publish(post):
     assert post.next_steps(ANSWERS, ["uv"], []) == UV_WITH_NOTHING_INSTALLED
     assert post.next_steps(ANSWERS, ["uv"], ["user.name", "user.email"]) == UV_ON_A_FRESH_ACCOUNT
+
+
+def test_without_knowing_what_is_installed_the_install_commands_come_as_a_comment_under_the_heading(post):
+    """copier's message (tests/test_copier.py): no PATH was looked at, so nothing is said to be missing."""
+    steps = post.next_steps(ANSWERS, None, []).splitlines()
+    install = MANAGERS["uv"]["install"]["uv"]
+    assert steps[:4] == [
+        "Created ledger-tools. Next steps, one paste each:",
+        "",
+        f"  # without uv on PATH, first run: {install}",
+        "  # set the project up with AWS credentials at hand (it writes uv.lock, which the commit takes)",
+    ]
+    assert steps[4] == "  cd ledger-tools \\"
 
 
 def test_a_version_from_the_tag_is_tagged_before_the_first_publish(post):
@@ -229,10 +243,10 @@ def test_a_relative_template_folder_is_found_from_where_cookiecutter_started(pos
     monkeypatch.chdir(tmp_path / "clone" / "ledger")  # the hook runs in the new project
     monkeypatch.setenv("PWD", str(tmp_path / "clone"))  # the shell's folder: cookiecutter .
     assert post.template_folder({"_repo_dir": "."}) == str(tmp_path / "clone")
+    assert post.template_folder({}) == ""  # no folder given: none recorded, even from inside a clone
     monkeypatch.setenv("PWD", str(tmp_path / "clone" / "ledger"))  # a shell elsewhere: the bake's folder
     answers = {"_repo_dir": "clone", "_output_dir": str(tmp_path)}
     assert post.template_folder(answers) == str(tmp_path / "clone")
-    assert post.template_folder({}) == ""  # no folder given: none recorded
     monkeypatch.delenv("PWD")  # no shell, and the bake elsewhere: kept as given, and the hook warns
     assert post.template_folder({"_repo_dir": "clone", "_output_dir": str(tmp_path / "out")}) == "clone"
 
@@ -257,7 +271,7 @@ def test_a_bake_is_tidied_recorded_and_followed_by_the_next_steps(post, project,
     assert '"project_name": "Grüße"' in record  # readable, not \u-escaped
     assert json.loads(record)["context"]["cookiecutter"]["package_manager"] == "uv"
     assert not (project / ".github").exists()
-    assert capsys.readouterr().out == UV_ON_A_FRESH_ACCOUNT + "\n"  # no uv, no git on PATH
+    assert capsys.readouterr() == (UV_ON_A_FRESH_ACCOUNT + "\n", "")  # no uv, no git on PATH; no warning for a URL
 
 
 def test_the_record_is_utf8_whatever_the_locale(post, project, latin1_locale):
@@ -338,9 +352,10 @@ def test_the_printed_commit_paste_makes_the_branch_the_baked_ci_runs_on(cookies,
     ("template", "local"),
     [("../template", True), ("/srv/template", True), ("C:/templates/t", True), ("C:\\templates\\t", True),
      ("gh:acme/t", False), ("git@host:acme/t.git", False), ("https://host/acme/t", False), ("t.zip", False),
-     ("", False)],
+     ("", False), ("x:acme/t", False)],
 )  # fmt: skip
 def test_a_local_template_is_a_folder_not_a_url_or_a_zip_file(post, template, local):
+    """x:acme/t: an abbreviation of one letter, as a user's cookiecutter config may define one."""
     assert post.local_path(template) is local
 
 
@@ -348,6 +363,9 @@ def test_a_relative_template_folder_that_cannot_be_found_is_recorded_as_given_wi
     post, project, capsys, monkeypatch
 ):
     monkeypatch.delenv("PWD", raising=False)
+    (project.parent / "git").symlink_to(shutil.which("git", path=os.defpath))  # on PATH, beside no package manager
+    git_repository(project.parent / "template")  # what ../template is from the project: not the template
     post.main({**ANSWERS, "_template": "../template", "_repo_dir": "../template", "_output_dir": "/nowhere"})
-    assert json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["template"] == "../template"
+    record = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+    assert (record["template"], record["commit"]) == ("../template", None)
     assert capsys.readouterr().err == post.RELATIVE_TEMPLATE.format("../template") + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -148,6 +149,35 @@ def test_verify_imports_what_it_installed_as_readme_says(ca, stub, children, cap
     assert children.commands()[1][-3:] == ["-I", "-c", "import acme_utils"]
     readme = (ca.ROOT / "README.md").read_text()
     assert "installs that version from the repository into a new environment and imports it" in " ".join(readme.split())
+
+
+@pytest.mark.parametrize("packages", [["acme_cli", "acme_utils"], ["acme/tools"]], ids=["two", "namespace"])
+def test_verify_imports_every_package_of_src_and_without_one_starts_python(ca, stub, children, capsys, pyproject,
+                                                                          monkeypatch, tmp_path, packages):  # fmt: skip
+    """Each package under src/ is imported; a namespace package (src/acme/tools, no
+    src/acme/__init__.py) has no name to import, so the new environment's python only starts."""
+    pyproject()
+    for package in packages:
+        (tmp_path / "src" / package).mkdir(parents=True)
+        (tmp_path / "src" / package / "__init__.py").write_text("")
+    monkeypatch.setattr(ca, "ROOT", tmp_path)
+    programs = children.run
+
+    def installed(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """uv run: the python of a new environment that has the project's packages, running the code."""
+        if command[1] != "run":
+            return programs(command, env)
+        code = [sys.executable, "-c", command[command.index("-c") + 1]]
+        return subprocess.run(code, cwd=tmp_path / "src", capture_output=True, text=True)
+
+    monkeypatch.setattr(ca, "run", installed)
+    client, stubber = stub
+    expect_credentials(stubber)
+    assert run(ca, capsys, client, "verify") == (
+        0,
+        "verified: acme-utils==0.1.0 installs from my-repo into a new environment\n",
+        "",
+    )
 
 
 def test_verify_of_a_version_from_the_tag_installs_the_tags_version(ca, stub, children, capsys, pyproject):

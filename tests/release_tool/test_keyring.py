@@ -76,25 +76,29 @@ def test_login_uv_installs_the_keyring_as_uvs_guide_does(ca, tmp_path, bin_dir, 
 
 def test_login_uv_keeps_the_plugins_the_users_keyring_tool_has(ca, tmp_path, bin_dir, fake_uv):
     """uv installs a tool with only the requirements given: a keyring tool with keyrings.alt, a
-    Google or Azure plugin, a marker or a local plugin gets them all again, with ours, as uv's
-    receipt of it (uv-receipt.toml, uv 0.13.9) says."""
+    Google or Azure plugin, a marker, a plugin from a URL, a wheel or a folder gets them all again,
+    with ours, as uv's receipt of it (uv-receipt.toml, uv 0.13.9) says."""
     fake_program(bin_dir / "keyring", "echo 'keyrings.alt.file.PlaintextKeyring (priority: 0.5)'")
     receipt = tmp_path / "uv-tools" / "keyring" / "uv-receipt.toml"
     receipt.parent.mkdir(parents=True)
     receipt.write_text(
         '[tool]\nrequirements = [\n    { name = "keyring" },\n'
-        '    { name = "keyrings-alt", extras = ["test"], marker = "python_full_version >= \'3.9\'",'
+        '    { name = "keyrings-alt", extras = ["check", "test"], marker = "python_full_version >= \'3.9\'",'
         ' specifier = ">=4" },\n'
         '    { name = "keyrings-google-artifactregistry-auth" },\n'
-        '    { name = "plug", directory = "/tmp/plug" },\n]\n'
+        '    { name = "plug", directory = "/tmp/plug" },\n'
+        '    { name = "plug-wheel", path = "/tmp/plug_wheel-1.0-py3-none-any.whl" },\n'
+        '    { name = "plug-url", url = "https://example.com/plug_url-1.0.tar.gz" },\n]\n'
         'entrypoints = [\n    { name = "keyring", install-path = "/x/keyring", from = "keyring" },\n]\n'
     )  # fmt: skip
     assert ca.login_uv("https://unused/", None) == f"installed {bin_dir / 'keyring'} with keyrings.codeartifact"
     assert uv_calls(tmp_path)[1].split(" --with=") == [
         "tool install keyring",
-        "keyrings-alt[test]>=4; python_full_version >= '3.9'",
+        "keyrings-alt[check,test]>=4; python_full_version >= '3.9'",
         "keyrings-google-artifactregistry-auth[]",
         "plug[] @ /tmp/plug",
+        "plug-wheel[] @ /tmp/plug_wheel-1.0-py3-none-any.whl",
+        "plug-url[] @ https://example.com/plug_url-1.0.tar.gz",
         "keyrings.codeartifact",
         "botocore[crt]",
     ]
@@ -347,6 +351,21 @@ def test_a_poetry_that_cannot_add_the_backend_or_is_missing_is_named(ca, tmp_pat
     python = tmp_path / "venvs" / "poetry" / "bin" / "python"
     assert str(failed.value) == f"`{python} -I -c …` failed: ModuleNotFoundError: No module named 'keyrings'"
     assert poetry_calls(tmp_path) == ["poetry debug info", f"pipx inject poetry {PLUGINS}"]
+
+
+def test_a_poetry_whose_debug_info_names_no_python_is_added_to_and_then_named(ca, tmp_path, bin_dir, monkeypatch):
+    """A `poetry debug info` with no Executable line (not Poetry 2's): the backend goes in with
+    `poetry self add`, and the check that it imports says it cannot run Poetry's python."""
+    monkeypatch.chdir(tmp_path)
+    fake_program(bin_dir / "poetry", f'echo "poetry $@" >> {tmp_path}/poetry-calls\n'
+                 '[ "$1" = debug ] && printf "\\nPoetry\\nVersion:    1.1.15\\n"\nexit 0')  # fmt: skip
+    with pytest.raises(ca.Fault) as failed:
+        ca.login_poetry("https://unused/", None)
+    assert (str(failed.value).partition(" failed: ")[2], failed.value.code) == (
+        """cannot run poetry's python: [Errno 2] No such file or directory: "poetry's python\"""",
+        1,
+    )
+    assert poetry_calls(tmp_path) == ["poetry debug info", f"poetry self add {PLUGINS}"]
 
 
 def test_keyringrc_cfg_is_made_once_and_a_users_own_is_kept(ca, private_home, monkeypatch, tmp_path):
