@@ -57,15 +57,15 @@ LOCKS = {
     "build-requirements.txt": SCRIPT.with_name(
         "{% if cookiecutter.package_manager == 'pip' %}build-requirements.txt{% endif %}"
     ),
-    # The template-update jobs' tool: copier for a project copier made, cruft for cookiecutter's.
-    "copier-update-requirements.txt": SCRIPT.with_name(
-        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] and _copier_conf is defined %}"
+}
+# The template-update jobs' tool: copier for a project copier made, cruft for one cookiecutter baked.
+UPDATE_TOOLS = {"copier": "is defined", "cruft": "is not defined"}  # copier's _copier_conf
+LOCKS |= {
+    f"{tool}-update-requirements.txt": SCRIPT.with_name(
+        f"{{% if cookiecutter.ci_provider in ['github', 'gitlab'] and _copier_conf {test} %}}"
         "update-requirements.txt{% endif %}"
-    ),
-    "cruft-update-requirements.txt": SCRIPT.with_name(
-        "{% if cookiecutter.ci_provider in ['github', 'gitlab'] and _copier_conf is not defined %}"
-        "update-requirements.txt{% endif %}"
-    ),
+    )
+    for tool, test in UPDATE_TOOLS.items()
 }
 CI_LOCK_HEADER = "# CI installs uv from here: python -m pip install --require-hashes -r scripts/uv-requirements.txt\n"
 
@@ -250,10 +250,11 @@ def lock_pins(uv: str) -> list[Pin]:
              "--custom-compile-command", "python maintenance/refresh_pins.py"],
             *([uv, "pip", "compile", "-", "--universal", "--generate-hashes", "--python-version", "3.11",
                "-o", f"scripts/{tool}-update-requirements.txt", "--quiet",
-               "--custom-compile-command", "python maintenance/refresh_pins.py"] for tool in ("copier", "cruft")),
+               "--custom-compile-command", "python maintenance/refresh_pins.py"] for tool in UPDATE_TOOLS),
         ]  # fmt: skip
+        inputs = ["", "", "build\ntwine\n", *(f"{tool}\n" for tool in UPDATE_TOOLS)]
         try:
-            for command, given in zip(commands, ["", "", "build\ntwine\n", "copier\n", "cruft\n"], strict=True):
+            for command, given in zip(commands, inputs, strict=True):
                 subprocess.run(command, cwd=folder, check=True, capture_output=True, text=True, input=given)
         except (OSError, subprocess.CalledProcessError) as error:
             lines = (getattr(error, "stderr", "") or str(error)).strip().splitlines()
